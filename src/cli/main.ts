@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+import { Command } from 'commander'
+import { registerCheck } from './check.js'
+import { registerServe } from './serve.js'
+import { packageVersion } from './version.js'
+
+const program = new Command()
+  .name('gatehouse')
+  .description('Gatehouse: the AI gateway and LLMOps control plane')
+  .version(packageVersion(), '-v, --version')
+  .showHelpAfterError('(run with --help for usage)')
+
+registerServe(program)
+registerCheck(program)
+
+await program.parseAsync(process.argv)

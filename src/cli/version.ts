@@ -1,0 +1,17 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** The package version, from the nearest package.json above this file (works from src and dist). */
+export function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'package.json')
+    if (existsSync(candidate)) {
+      const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string }
+      if (pkg.name === 'gatehouse' && pkg.version) return pkg.version
+    }
+    dir = dirname(dir)
+  }
+  return '0.0.0'
+}

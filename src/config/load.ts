@@ -1,0 +1,213 @@
+import { readFile } from 'node:fs/promises'
+import { parseDocument } from 'yaml'
+import type { z } from 'zod'
+import {
+  type Config,
+  configSchema,
+  type ModelConfig,
+  type ProviderConfig,
+  type RouteConfig,
+  type TrustLevel,
+} from './schema.js'
+
+export interface ResolvedProvider extends ProviderConfig {
+  name: string
+  trust: TrustLevel
+}
+
+export interface ResolvedModel extends ModelConfig {
+  name: string
+  /** The provider's model id. */
+  model: string
+}
+
+export interface ResolvedRoute extends RouteConfig {
+  name: string
+}
+
+export interface ResolvedConfig extends Omit<Config, 'providers' | 'models' | 'routes'> {
+  providers: Readonly<Record<string, ResolvedProvider>>
+  models: Readonly<Record<string, ResolvedModel>>
+  routes: Readonly<Record<string, ResolvedRoute>>
+}
+
+export type LoadResult = { ok: true; config: ResolvedConfig } | { ok: false; errors: string[] }
+
+const DEFAULT_BASE_URL: Partial<Record<ProviderConfig['kind'], string>> = {
+  openai: 'https://api.openai.com/v1',
+}
+
+const DEFAULT_TRUST: Record<ProviderConfig['kind'], TrustLevel> = {
+  openai: 'external',
+  // An unknown OpenAI-compatible server could be anywhere: trust must be raised on purpose.
+  'openai-compatible': 'external',
+  simulated: 'onprem',
+}
+
+export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv): Promise<LoadResult> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(code)
+    return { ok: false, errors: [`${path}: cannot read config file (${reason})`] }
+  }
+  return parseConfig(text, env)
+}
+
+/** Parse, substitute `${VAR}`, validate and resolve a config; every error names its key path. */
+export function parseConfig(text: string, env: NodeJS.ProcessEnv): LoadResult {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true })
+  if (doc.errors.length > 0) {
+    return { ok: false, errors: doc.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0]}`) }
+  }
+  const raw: unknown = doc.toJS() ?? {}
+  const errors: string[] = []
+  const substituted = substituteEnv(raw, [], env, errors)
+  if (errors.length > 0) return { ok: false, errors }
+
+  const parsed = configSchema.safeParse(substituted)
+  if (!parsed.success) return { ok: false, errors: parsed.error.issues.map(formatIssue) }
+
+  const resolved = resolve(parsed.data, errors)
+  if (errors.length > 0) return { ok: false, errors }
+  return { ok: true, config: deepFreeze(resolved) }
+}
+
+const ENV_REF = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g
+
+/**
+ * `${VAR}` and `${VAR:-default}` in string values (not in keys, and never spliced into the YAML
+ * text, so a value cannot change the document's structure). `$${` is a literal `${`.
+ */
+function substituteEnv(value: unknown, path: string[], env: NodeJS.ProcessEnv, errors: string[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(ENV_REF, (match, varName: string | undefined, fallback: string | undefined) => {
+      if (match === '$${') return '${'
+      const found = env[varName!]
+      if (found !== undefined && found !== '') return found
+      if (fallback !== undefined) return fallback
+      errors.push(
+        `${formatPath(path)}: environment variable ${varName} is not set ` +
+          `(hint: export ${varName}=..., or write \${${varName}:-default} for a default)`,
+      )
+      return ''
+    })
+  }
+  if (Array.isArray(value))
+    return value.map((item, i) => substituteEnv(item, [...path, String(i)], env, errors))
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {}
+    for (const [key, item] of Object.entries(value))
+      out[key] = substituteEnv(item, [...path, key], env, errors)
+    return out
+  }
+  return value
+}
+
+function resolve(config: Config, errors: string[]): ResolvedConfig {
+  const providers: Record<string, ResolvedProvider> = {}
+  for (const [name, p] of Object.entries(config.providers)) {
+    const baseUrl = p.base_url ?? DEFAULT_BASE_URL[p.kind]
+    if (p.kind === 'openai-compatible' && baseUrl === undefined) {
+      errors.push(
+        `providers.${name}.base_url: required for kind openai-compatible (e.g. http://gpu01:8000/v1)`,
+      )
+    }
+    providers[name] = {
+      ...p,
+      name,
+      trust: p.trust ?? DEFAULT_TRUST[p.kind],
+      ...(baseUrl === undefined ? {} : { base_url: baseUrl.replace(/\/+$/, '') }),
+    }
+  }
+
+  const models: Record<string, ResolvedModel> = {}
+  const providerNames = Object.keys(config.providers)
+  for (const [name, m] of Object.entries(config.models)) {
+    if (!(m.provider in config.providers)) {
+      errors.push(`models.${name}.provider: unknown provider "${m.provider}" (known: ${list(providerNames)})`)
+    }
+    models[name] = { ...m, name, model: m.model ?? name }
+  }
+
+  const routes: Record<string, ResolvedRoute> = {}
+  const targetNames = [...Object.keys(config.models), ...Object.keys(config.routes)]
+  for (const [name, r] of Object.entries(config.routes)) {
+    if (name in config.models) {
+      errors.push(`routes.${name}: the name is already a model; a route needs a name of its own`)
+    }
+    r.targets.forEach((target, i) => {
+      if (!(target in config.models) && !(target in config.routes)) {
+        errors.push(`routes.${name}.targets[${i}]: unknown model "${target}" (known: ${list(targetNames)})`)
+      }
+    })
+    routes[name] = { ...r, name }
+  }
+  for (const cycle of findCycles(config.routes)) {
+    errors.push(`routes.${cycle[0]}.targets: routes refer to each other in a loop (${cycle.join(' -> ')})`)
+  }
+  return { ...config, providers, models, routes }
+}
+
+function findCycles(routes: Record<string, RouteConfig>): string[][] {
+  const cycles: string[][] = []
+  const done = new Set<string>()
+  const visit = (name: string, stack: string[]): void => {
+    if (stack.includes(name)) {
+      cycles.push([...stack.slice(stack.indexOf(name)), name])
+      return
+    }
+    if (done.has(name)) return
+    for (const target of routes[name]?.targets ?? []) {
+      if (target in routes) visit(target, [...stack, name])
+    }
+    done.add(name)
+  }
+  for (const name of Object.keys(routes)) visit(name, [])
+  return cycles
+}
+
+function formatIssue(issue: z.core.$ZodIssue): string {
+  const where = formatPath(issue.path.map(String))
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling against the config reference in the README)`
+    case 'invalid_value':
+      return `${where}: expected one of ${issue.values.map((v) => String(v)).join(', ')}`
+    case 'invalid_type':
+      return issue.input === undefined
+        ? `${where}: required (expected ${issue.expected})`
+        : `${where}: expected ${issue.expected}, got ${describe(issue.input)}`
+    default:
+      return `${where}: ${issue.message}`
+  }
+}
+
+/** The type of a wrong value, never the value itself: it may be a secret. */
+function describe(input: unknown): string {
+  if (input === null) return 'null'
+  if (Array.isArray(input)) return 'a list'
+  return typeof input === 'object' ? 'a mapping' : `a ${typeof input}`
+}
+
+function formatPath(path: readonly string[]): string {
+  if (path.length === 0) return '(top level)'
+  return path.reduce(
+    (out, part) => (/^\d+$/.test(part) ? `${out}[${part}]` : out ? `${out}.${part}` : part),
+    '',
+  )
+}
+
+function list(names: string[]): string {
+  return names.length === 0 ? 'none defined' : names.join(', ')
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const item of Object.values(value)) deepFreeze(item)
+  }
+  return value
+}

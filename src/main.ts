@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
+import { type DestinationStream, type Logger, pino } from 'pino'
+import { type LoadResult, loadConfigFile, type ResolvedConfig } from './config/load.js'
+import { watchConfig } from './config/watch.js'
+import { ProviderRegistry } from './providers/registry.js'
+import { createRuntime, type Runtime } from './runtime.js'
+import { buildApp } from './server/app.js'
+
+export interface GatehouseOptions {
+  configPath: string
+  /** Only `config/` and this file read the environment; tests pass their own. */
+  env?: NodeJS.ProcessEnv
+  /** Override `server.port` / `server.host` (CLI flags). */
+  port?: number
+  host?: string
+  /** Where log lines go (default stdout). */
+  logDestination?: DestinationStream
+  /** Watch the config file and apply valid changes (default true). */
+  watch?: boolean
+}
+
+export interface Gatehouse {
+  readonly url: string
+  readonly logger: Logger
+  runtime(): Runtime
+  /** Re-read the config file; a valid one replaces the running config, an invalid one is logged and ignored. */
+  reload(): Promise<LoadResult>
+  /** Stop accepting, let in-flight requests finish until `server.shutdown_timeout_ms`, then cut the rest. */
+  close(): Promise<void>
+}
+
+export class ConfigError extends Error {
+  constructor(readonly errors: string[]) {
+    super(`invalid config:\n  ${errors.join('\n  ')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+/** The composition root: config, providers, pipeline, HTTP server, watcher, shutdown. */
+export async function startGatehouse(options: GatehouseOptions): Promise<Gatehouse> {
+  const env = options.env ?? process.env
+  const first = await loadConfigFile(options.configPath, env)
+  if (!first.ok) throw new ConfigError(first.errors)
+  const initial = first.config
+
+  const logger = createLogger(first.config, options.logDestination)
+  const registry = new ProviderRegistry()
+  let runtime = createRuntime(first.config, registry.update(first.config.providers).providers)
+  let fingerprint = await fileFingerprint(options.configPath)
+  let draining = false
+  const inFlight = new Set<AbortController>()
+
+  const app = buildApp({
+    runtime: () => runtime,
+    logger,
+    bodyLimitBytes: Math.floor(first.config.server.body_limit_mb * 1024 * 1024),
+    trustProxy: first.config.server.trust_proxy,
+    isDraining: () => draining,
+    inFlight,
+  })
+
+  async function reload(): Promise<LoadResult> {
+    const result = await loadConfigFile(options.configPath, env)
+    if (!result.ok) {
+      logger.error(
+        { config: options.configPath, errors: result.errors },
+        'config change rejected; the previous config keeps serving',
+      )
+      return result
+    }
+    const { config } = result
+    const { providers, retired } = registry.update(config.providers)
+    runtime = createRuntime(config, providers)
+    logger.level = config.logging.level
+    // A retired pool finishes the requests it is serving before it closes.
+    for (const provider of retired) void provider.close()
+    if (config.server.port !== initial.server.port || config.server.host !== initial.server.host) {
+      logger.warn('server.host and server.port changes take effect at the next restart')
+    }
+    logger.info(
+      { models: Object.keys(result.config.models).length, routes: Object.keys(result.config.routes).length },
+      'config reloaded',
+    )
+    return result
+  }
+
+  const watcher =
+    options.watch === false
+      ? undefined
+      : watchConfig(options.configPath, () => {
+          void (async () => {
+            // Editors touch files without changing them; reload only on a real change.
+            const next = await fileFingerprint(options.configPath)
+            if (next === undefined || next === fingerprint) return
+            fingerprint = next
+            await reload()
+          })()
+        })
+
+  await app.listen({
+    port: options.port ?? first.config.server.port,
+    host: options.host ?? first.config.server.host,
+  })
+  const address = app.server.address() as AddressInfo
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  const url = `http://${host}:${address.port}`
+  logger.info(
+    { url, config: options.configPath, models: runtime.models.map((m) => m.id) },
+    'gatehouse listening',
+  )
+
+  let closing: Promise<void> | undefined
+  async function close(): Promise<void> {
+    closing ??= (async () => {
+      draining = true
+      watcher?.close()
+      const deadlineMs = runtime.config.server.shutdown_timeout_ms
+      logger.info(
+        { in_flight: inFlight.size, deadline_ms: deadlineMs },
+        'shutting down: draining in-flight requests',
+      )
+      const deadline = setTimeout(() => {
+        logger.warn({ in_flight: inFlight.size }, 'shutdown deadline reached: cutting remaining requests')
+        for (const controller of inFlight) controller.abort(new Error('gateway shutting down'))
+        app.server.closeAllConnections()
+      }, deadlineMs)
+      try {
+        await app.close()
+      } finally {
+        clearTimeout(deadline)
+        await registry.closeAll()
+        logger.info('shutdown complete')
+        logger.flush()
+      }
+    })()
+    return closing
+  }
+
+  return { url, logger, runtime: () => runtime, reload, close }
+}
+
+function createLogger(config: ResolvedConfig, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level: config.logging.level,
+      base: { service: 'gatehouse' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      // Defence in depth: request headers are never logged, but if one ever is, keys stay out.
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers["x-api-key"]', '*.api_key', '*.authorization'],
+        censor: '[redacted]',
+      },
+    },
+    destination,
+  )
+}
+
+async function fileFingerprint(path: string): Promise<string | undefined> {
+  try {
+    return createHash('sha256')
+      .update(await readFile(path))
+      .digest('hex')
+  } catch {
+    return undefined
+  }
+}

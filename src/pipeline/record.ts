@@ -1,0 +1,72 @@
+import { GatewayError } from '../errors.js'
+import type { ChatChunk } from '../providers/types.js'
+import type { RequestContext } from './context.js'
+import type { Stage } from './stage.js'
+
+/**
+ * Record: one structured log line per request once it is over (for a stream, when the stream
+ * ends), with ids, route, targets, attempts, usage and timing. Never prompts, answers or keys.
+ */
+export const record = (): Stage => ({
+  name: 'record',
+  async run(ctx, next) {
+    let result: Awaited<ReturnType<typeof next>>
+    try {
+      result = await next()
+    } catch (err) {
+      const kind = err instanceof GatewayError ? err.kind : ctx.signal.aborted ? undefined : 'internal'
+      ctx.outcome = {
+        status: err instanceof GatewayError ? err.status : 499,
+        ...(kind ? { errorKind: kind } : {}),
+      }
+      writeLine(ctx)
+      throw err
+    }
+    if (result.kind !== 'stream') {
+      ctx.usage = result.response.usage as RequestContext['usage']
+      ctx.outcome = { status: 200 }
+      writeLine(ctx)
+      return result
+    }
+    return { kind: 'stream', events: observe(ctx, result.events) }
+  },
+})
+
+async function* observe(ctx: RequestContext, events: AsyncIterable<ChatChunk>): AsyncGenerator<ChatChunk> {
+  ctx.outcome = { status: 200 }
+  try {
+    for await (const chunk of events) {
+      ctx.firstByteAtMs ??= performance.now()
+      if (chunk.usage) ctx.usage = chunk.usage
+      yield chunk
+    }
+  } catch (err) {
+    ctx.outcome = { status: 200, errorKind: err instanceof GatewayError ? err.kind : 'upstream_error' }
+    throw err
+  } finally {
+    writeLine(ctx)
+  }
+}
+
+function writeLine(ctx: RequestContext): void {
+  const line = {
+    op: ctx.operation,
+    model: ctx.body.model,
+    stream: ctx.stream,
+    status: ctx.outcome?.status,
+    error_kind: ctx.outcome?.errorKind,
+    aborted: ctx.signal.aborted || undefined,
+    provider: ctx.served?.provider,
+    served_model: ctx.served?.model,
+    attempts: ctx.attempts.length,
+    usage: ctx.usage ? { input: ctx.usage.prompt_tokens, output: ctx.usage.completion_tokens } : undefined,
+    duration_ms: round(performance.now() - ctx.startedAtMs),
+    ttft_ms: ctx.firstByteAtMs === undefined ? undefined : round(ctx.firstByteAtMs - ctx.startedAtMs),
+    use_case: ctx.meta.useCase,
+  }
+  ctx.log.info(line, 'request completed')
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100
+}

@@ -1,0 +1,135 @@
+import { Pool } from 'undici'
+import type { ResolvedProvider } from '../../config/load.js'
+import { UpstreamError } from '../../errors.js'
+import type {
+  CallOptions,
+  ChatBody,
+  ChatChunk,
+  ChatCompletion,
+  EmbeddingsBody,
+  EmbeddingsResponse,
+  Provider,
+} from '../types.js'
+import { readSse } from './sse.js'
+import { upstreamErrorFromResponse, upstreamErrorFromTransport } from './upstream-error.js'
+
+export interface OpenAICompatibleOptions {
+  config: ResolvedProvider
+  /** Headers every call carries (auth, organization...), values revealed at call time. */
+  headers: () => Record<string, string>
+}
+
+/**
+ * Any server that speaks OpenAI's chat completions and embeddings API: OpenAI itself, vLLM,
+ * Ollama, llama.cpp, TGI, Groq, Together, DeepSeek... Bodies pass through in OpenAI's shape, so
+ * parameters the gateway does not know still reach the server.
+ */
+export function createOpenAICompatibleProvider({ config, headers }: OpenAICompatibleOptions): Provider {
+  const base = new URL(config.base_url!)
+  const basePath = base.pathname.replace(/\/+$/, '')
+  // One keep-alive pool per provider: connection setup is paid once, not per call.
+  const pool = new Pool(base.origin, {
+    connections: config.max_connections,
+    connect: { timeout: config.connect_timeout_ms },
+    headersTimeout: config.timeout_ms,
+    bodyTimeout: config.timeout_ms,
+    keepAliveTimeout: 30_000,
+  })
+
+  async function post(path: string, body: unknown, opts: CallOptions, accept: string) {
+    const deadline = AbortSignal.timeout(config.timeout_ms)
+    const signal = AbortSignal.any([opts.signal, deadline])
+    let response: Awaited<ReturnType<Pool['request']>>
+    try {
+      response = await pool.request({
+        path: basePath + path,
+        method: 'POST',
+        headers: { ...headers(), 'content-type': 'application/json', accept, 'x-request-id': opts.requestId },
+        body: JSON.stringify(body),
+        signal,
+      })
+    } catch (err) {
+      throw translateAbort(err, opts.signal, deadline)
+    }
+    if (response.statusCode < 200 || response.statusCode >= 300) {
+      const text = await response.body.text().catch(() => '')
+      throw upstreamErrorFromResponse(response.statusCode, response.headers, text)
+    }
+    return { response, deadline }
+  }
+
+  async function json<T>(path: string, body: unknown, opts: CallOptions): Promise<T> {
+    const { response, deadline } = await post(path, body, opts, 'application/json')
+    let text: string
+    try {
+      text = await response.body.text()
+    } catch (err) {
+      throw translateAbort(err, opts.signal, deadline)
+    }
+    try {
+      return JSON.parse(text) as T
+    } catch {
+      throw new UpstreamError('invalid_response', 'provider answered with a body that is not JSON')
+    }
+  }
+
+  return {
+    config,
+
+    chat(body, opts) {
+      return json<ChatCompletion>('/chat/completions', { ...body, stream: false }, opts)
+    },
+
+    async stream(body, opts) {
+      const native: ChatBody = { ...body, stream: true }
+      if (config.stream_usage) native.stream_options = { ...body.stream_options, include_usage: true }
+      const { response, deadline } = await post('/chat/completions', native, opts, 'text/event-stream')
+      return readChunks(response.body, opts.signal, deadline)
+    },
+
+    embed(body, opts) {
+      return json<EmbeddingsResponse>('/embeddings', body as EmbeddingsBody, opts)
+    },
+
+    close() {
+      return pool.close()
+    },
+  }
+}
+
+/** OpenAI's stream: `data: {chunk}` events, then `data: [DONE]`. Anything else ends as a cut stream. */
+async function* readChunks(
+  body: AsyncIterable<Uint8Array>,
+  callerSignal: AbortSignal,
+  deadline: AbortSignal,
+): AsyncGenerator<ChatChunk> {
+  try {
+    for await (const event of readSse(body)) {
+      if (event.data === '[DONE]') return
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(event.data)
+      } catch {
+        throw new UpstreamError('invalid_response', 'provider sent a stream event that is not JSON')
+      }
+      const error = (parsed as { error?: { message?: unknown } }).error
+      if (error) {
+        const message =
+          typeof error.message === 'string' ? error.message : 'provider reported an error mid-stream'
+        throw new UpstreamError('server', message)
+      }
+      yield parsed as ChatChunk
+    }
+  } catch (err) {
+    throw translateAbort(err, callerSignal, deadline)
+  }
+  throw new UpstreamError('stream_cut', 'provider closed the stream before it finished')
+}
+
+/** A caller's abort stays an abort; our own deadline becomes a timeout; the rest is transport. */
+function translateAbort(err: unknown, callerSignal: AbortSignal, deadline: AbortSignal): unknown {
+  if (err instanceof UpstreamError) return err
+  if (callerSignal.aborted) return callerSignal.reason ?? err
+  if (deadline.aborted) return new UpstreamError('timeout', 'provider did not finish within timeout_ms')
+  return upstreamErrorFromTransport(err)
+}

@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
+import { GatewayError } from '../errors.js'
+import { requestIdFrom } from '../pipeline/ingress.js'
+import type { Runtime } from '../runtime.js'
+import { handleError, sendError } from './error-handler.js'
+import { registerHealthRoutes } from './routes/health.js'
+import { registerOpenAIRoutes } from './routes/openai.js'
+
+export interface AppDeps {
+  runtime: () => Runtime
+  logger: FastifyBaseLogger
+  bodyLimitBytes: number
+  trustProxy: boolean
+  isDraining: () => boolean
+  inFlight: Set<AbortController>
+  generateId?: () => string
+}
+
+/** The HTTP surface. Knows routes, headers and error shapes; the request path lives in `pipeline/`. */
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const generateId = deps.generateId ?? randomUUID
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    // The record stage writes one line per request; Fastify's own request lines would double it.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
+    genReqId: (req) => requestIdFrom(req.headers['x-gatehouse-request-id'], generateId),
+    bodyLimit: deps.bodyLimitBytes,
+    trustProxy: deps.trustProxy,
+    // Answer 503 to requests arriving while we drain, and close idle keep-alive sockets.
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  })
+
+  app.addHook('onRequest', async function tagRequest(request, reply) {
+    reply.header('x-gatehouse-request-id', request.id)
+  })
+
+  app.setErrorHandler(handleError)
+  app.setNotFoundHandler(function unknownUrl(request, reply) {
+    sendError(
+      reply,
+      new GatewayError(
+        'not_found',
+        `Unknown URL: ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}.`,
+      ),
+    )
+  })
+
+  registerHealthRoutes(app, { isDraining: deps.isDraining })
+  registerOpenAIRoutes(app, { runtime: deps.runtime, inFlight: deps.inFlight })
+  return app
+}

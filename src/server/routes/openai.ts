@@ -1,0 +1,123 @@
+import type { OutgoingHttpHeaders } from 'node:http'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { errorBody, GatewayError, UpstreamError } from '../../errors.js'
+import type { Operation, RequestContext } from '../../pipeline/context.js'
+import { callerMetaFrom, parseChatBody, parseEmbeddingsBody, simulateFrom } from '../../pipeline/ingress.js'
+import type { ChatBody, ChatChunk, EmbeddingsBody } from '../../providers/types.js'
+import type { Runtime } from '../../runtime.js'
+import { toGatewayError } from '../error-handler.js'
+import { SseWriter } from '../sse.js'
+
+export interface OpenAIRouteDeps {
+  runtime: () => Runtime
+  /** In-flight request aborters, so a shutdown past its deadline can cut what is left. */
+  inFlight: Set<AbortController>
+}
+
+/** The OpenAI-compatible data plane: parse, run the pipeline, write. */
+export function registerOpenAIRoutes(app: FastifyInstance, deps: OpenAIRouteDeps): void {
+  app.post('/v1/chat/completions', async function chatCompletions(request, reply) {
+    const body = parseChatBody(request.body)
+    return run(request, reply, deps, 'chat', body, body.stream === true)
+  })
+
+  app.post('/v1/embeddings', async function embeddings(request, reply) {
+    return run(request, reply, deps, 'embeddings', parseEmbeddingsBody(request.body), false)
+  })
+
+  app.get('/v1/models', async function listModels() {
+    return { object: 'list', data: deps.runtime().models }
+  })
+
+  // Model names may contain slashes (e.g. `meta-llama/Llama-3.1-8B`), hence the wildcard.
+  app.get('/v1/models/*', async function retrieveModel(request) {
+    const id = (request.params as { '*': string })['*']
+    const model = deps.runtime().models.find((m) => m.id === id)
+    if (!model)
+      throw new GatewayError('model_not_found', `The model '${id}' does not exist.`, { param: 'model' })
+    return model
+  })
+}
+
+async function run(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: OpenAIRouteDeps,
+  operation: Operation,
+  body: ChatBody | EmbeddingsBody,
+  stream: boolean,
+): Promise<unknown> {
+  const controller = new AbortController()
+  // 'close' before the response finished means the client went away: cancel the upstream call.
+  const onClose = () => {
+    if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'))
+  }
+  reply.raw.on('close', onClose)
+  deps.inFlight.add(controller)
+  try {
+    const ctx: RequestContext = {
+      id: request.id,
+      startedAtMs: performance.now(),
+      operation,
+      body,
+      stream,
+      meta: callerMetaFrom(request.headers),
+      signal: controller.signal,
+      simulate: simulateFrom(request.headers['x-gatehouse-simulate']),
+      runtime: deps.runtime(),
+      log: request.log,
+      stage: 'ingress',
+      targets: [],
+      attempts: [],
+    }
+    const result = await ctx.runtime.pipeline(ctx)
+    reply.header('x-gatehouse-provider', ctx.served?.provider)
+    reply.header('x-gatehouse-model', ctx.served?.model)
+    reply.header('x-gatehouse-attempts', String(ctx.attempts.length))
+    if (result.kind !== 'stream') return result.response
+    const wantsUsage = (body as ChatBody).stream_options?.include_usage === true
+    await writeStream(reply, result.events, wantsUsage)
+    return reply
+  } finally {
+    deps.inFlight.delete(controller)
+    if (reply.raw.writableFinished) reply.raw.off('close', onClose)
+  }
+}
+
+/**
+ * Write a chat stream as OpenAI does: one `data:` event per chunk, then `data: [DONE]`. Usage
+ * chunks reach the caller only if it asked (`stream_options.include_usage`). A failure after the
+ * first byte ends the stream with an error event and no `[DONE]`, so the client sees a cut stream.
+ */
+async function writeStream(
+  reply: FastifyReply,
+  events: AsyncIterable<ChatChunk>,
+  wantsUsage: boolean,
+): Promise<void> {
+  reply.hijack()
+  const sse = new SseWriter(reply.raw)
+  sse.start(reply.getHeaders() as OutgoingHttpHeaders)
+  try {
+    for await (const chunk of events) {
+      if (!sse.isOpen) break
+      if (!wantsUsage && 'usage' in chunk) {
+        if (chunk.choices.length === 0) continue
+        delete chunk.usage
+      }
+      await sse.write(JSON.stringify(chunk))
+    }
+    await sse.write('[DONE]')
+  } catch (err) {
+    if (sse.isOpen) {
+      const error =
+        err instanceof UpstreamError
+          ? new GatewayError('upstream_error', `The provider stream failed: ${err.message}`)
+          : toGatewayError(err as Error)
+      if (error.kind === 'internal') reply.log.error({ err }, 'stream failed')
+      else reply.log.warn({ failure: (err as UpstreamError).failure }, 'stream failed after the first byte')
+      await sse.write(JSON.stringify(errorBody(error)))
+    }
+  } finally {
+    sse.end()
+  }
+}
