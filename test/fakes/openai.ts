@@ -1,0 +1,275 @@
+import { once } from 'node:events'
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
+
+/**
+ * A fake OpenAI (or OpenAI-compatible) server on a real socket, speaking the wire format of
+ * https://platform.openai.com/docs/api-reference/chat: JSON answers, SSE streams terminated by
+ * `data: [DONE]`, OpenAI's error bodies and rate-limit headers. Each call consumes the next script
+ * step (the last one repeats), and every call is recorded with its headers, body and whether the
+ * client went away before the answer was complete.
+ */
+
+export type Step =
+  | { type: 'json'; status: number; body: unknown; headers: Record<string, string>; delayMs: number }
+  | { type: 'sse'; payload: string; splitAt: 'events' | 'random' | number[]; gapMs: number }
+  | { type: 'stall' }
+  | { type: 'reset' }
+
+export interface RecordedCall {
+  method: string
+  path: string
+  headers: IncomingHttpHeaders
+  body: Record<string, unknown>
+  /** Resolves true if the client closed the connection before the answer was complete. */
+  aborted: Promise<boolean>
+}
+
+export interface FakeOpenAI {
+  /** Base URL including `/v1`, as a provider's `base_url`. */
+  url: string
+  calls: RecordedCall[]
+  /** Distinct client sockets seen (keep-alive pooling keeps this low). */
+  connections: number
+  close(): Promise<void>
+}
+
+export const json = (
+  body: unknown,
+  init: { status?: number; headers?: Record<string, string>; delayMs?: number } = {},
+): Step => ({
+  type: 'json',
+  status: init.status ?? 200,
+  body,
+  headers: init.headers ?? {},
+  delayMs: init.delayMs ?? 0,
+})
+
+/** An OpenAI error answer: `{"error":{"message","type","param","code"}}`. */
+export const error = (
+  status: number,
+  init: { message?: string; type?: string; code?: string | null; headers?: Record<string, string> } = {},
+): Step =>
+  json(
+    {
+      error: {
+        message: init.message ?? `fake upstream error ${status}`,
+        type:
+          init.type ??
+          (status === 429 ? 'requests' : status >= 500 ? 'server_error' : 'invalid_request_error'),
+        param: null,
+        code: init.code ?? null,
+      },
+    },
+    { status, headers: init.headers ?? {} },
+  )
+
+/**
+ * A stream of chunk objects as `data:` events, then `[DONE]` unless `done: false` (a cut stream).
+ * `splitAt` decides how the bytes hit the socket: one write per event, random byte positions, or
+ * the given byte offsets.
+ */
+export const sse = (
+  events: unknown[],
+  init: { done?: boolean; splitAt?: 'events' | 'random' | number[]; gapMs?: number } = {},
+): Step => ({
+  type: 'sse',
+  payload:
+    events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') +
+    (init.done === false ? '' : 'data: [DONE]\n\n'),
+  splitAt: init.splitAt ?? 'events',
+  gapMs: init.gapMs ?? 0,
+})
+
+/** Raw SSE text (e.g. a recorded fixture), written with the given split. */
+export const rawSse = (
+  payload: string,
+  init: { splitAt?: 'events' | 'random' | number[]; gapMs?: number } = {},
+): Step => ({
+  type: 'sse',
+  payload,
+  splitAt: init.splitAt ?? 'events',
+  gapMs: init.gapMs ?? 0,
+})
+
+export const stall = (): Step => ({ type: 'stall' })
+export const reset = (): Step => ({ type: 'reset' })
+
+/** Chunks of an OpenAI chat stream for `text`: role, content pieces, finish, usage-only chunk. */
+export function chunks(
+  text: string,
+  init: { model?: string; pieceChars?: number; usage?: boolean } = {},
+): unknown[] {
+  const model = init.model ?? 'gpt-4o-mini-2024-07-18'
+  const base = {
+    id: 'chatcmpl-fake123',
+    object: 'chat.completion.chunk',
+    created: 1_700_000_000,
+    model,
+    system_fingerprint: 'fp_fake',
+  }
+  const size = init.pieceChars ?? 4
+  const out: unknown[] = [
+    {
+      ...base,
+      choices: [
+        {
+          index: 0,
+          delta: { role: 'assistant', content: '', refusal: null },
+          logprobs: null,
+          finish_reason: null,
+        },
+      ],
+    },
+  ]
+  for (let i = 0; i < text.length; i += size) {
+    out.push({
+      ...base,
+      choices: [
+        { index: 0, delta: { content: text.slice(i, i + size) }, logprobs: null, finish_reason: null },
+      ],
+    })
+  }
+  out.push({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }] })
+  if (init.usage !== false) {
+    out.push({ ...base, choices: [], usage: { prompt_tokens: 9, completion_tokens: 12, total_tokens: 21 } })
+  }
+  return out
+}
+
+/** A complete OpenAI chat completion answering `text`. */
+export function completion(text: string, model = 'gpt-4o-mini-2024-07-18'): Record<string, unknown> {
+  return {
+    id: 'chatcmpl-fake123',
+    object: 'chat.completion',
+    created: 1_700_000_000,
+    model,
+    system_fingerprint: 'fp_fake',
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: text, refusal: null },
+        logprobs: null,
+        finish_reason: 'stop',
+      },
+    ],
+    usage: { prompt_tokens: 9, completion_tokens: 12, total_tokens: 21 },
+  }
+}
+
+export async function startFakeOpenAI(
+  script: Step[] | ((call: RecordedCall) => Step) = [],
+): Promise<FakeOpenAI> {
+  const calls: RecordedCall[] = []
+  const sockets = new Set<Socket>()
+  let connections = 0
+  const next = (call: RecordedCall): Step => {
+    if (typeof script === 'function') return script(call)
+    const step = script[Math.min(calls.length - 1, script.length - 1)]
+    return step ?? json(completion('hello from the fake'))
+  }
+
+  const server = createServer(async (req, res) => {
+    const text = await readBody(req)
+    let body: Record<string, unknown> = {}
+    try {
+      body = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>)
+    } catch {
+      res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: 'bad json' } }))
+      return
+    }
+    const aborted = new Promise<boolean>((resolve) => res.on('close', () => resolve(!res.writableFinished)))
+    const call: RecordedCall = {
+      method: req.method ?? '',
+      path: req.url ?? '',
+      headers: req.headers,
+      body,
+      aborted,
+    }
+    calls.push(call)
+    await answer(next(call), req, res)
+  })
+  server.on('connection', (socket) => {
+    connections++
+    sockets.add(socket)
+    socket.setNoDelay(true)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as AddressInfo
+
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    calls,
+    get connections() {
+      return connections
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy()
+      server.close()
+      await once(server, 'close').catch(() => {})
+    },
+  }
+}
+
+async function answer(step: Step, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  switch (step.type) {
+    case 'json':
+      if (step.delayMs > 0) await sleep(step.delayMs)
+      res.writeHead(step.status, {
+        'content-type': 'application/json',
+        'x-request-id': 'req_fake',
+        ...step.headers,
+      })
+      res.end(JSON.stringify(step.body))
+      return
+    case 'stall':
+      // Headers never come; the client must give up on its own.
+      return
+    case 'reset':
+      req.socket.destroy()
+      return
+    case 'sse': {
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        'x-request-id': 'req_fake',
+      })
+      res.flushHeaders()
+      for (const piece of split(step.payload, step.splitAt)) {
+        if (res.destroyed) return
+        res.write(piece)
+        // Separate writes by a macrotask (or a gap) so they leave as separate TCP segments.
+        await sleep(step.gapMs)
+      }
+      res.end()
+    }
+  }
+}
+
+function split(payload: string, how: 'events' | 'random' | number[]): Buffer[] {
+  const bytes = Buffer.from(payload)
+  if (how === 'events') return payload.split(/(?<=\n\n)/).map((s) => Buffer.from(s))
+  const cuts =
+    how === 'random'
+      ? Array.from({ length: Math.max(1, Math.floor(bytes.length / 7)) }, () =>
+          Math.floor(Math.random() * bytes.length),
+        )
+      : how
+  const points = [...new Set([0, ...cuts.filter((c) => c > 0 && c < bytes.length), bytes.length])].sort(
+    (a, b) => a - b,
+  )
+  const out: Buffer[] = []
+  for (let i = 0; i + 1 < points.length; i++) out.push(bytes.subarray(points[i], points[i + 1]))
+  return out
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const parts: Buffer[] = []
+  for await (const part of req) parts.push(part as Buffer)
+  return Buffer.concat(parts).toString('utf8')
+}
