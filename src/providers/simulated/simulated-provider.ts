@@ -73,7 +73,13 @@ export function createSimulatedProvider(config: ResolvedProvider, deps: Simulate
       const data = inputs.map((input, index) => {
         const text = typeof input === 'string' ? input : JSON.stringify(input)
         tokens += Array.isArray(input) ? input.length : Math.max(1, Math.ceil(text.length / 4))
-        return { object: 'embedding' as const, index, embedding: embed(text, dimensions) }
+        const vector = embed(text, dimensions)
+        // The official SDKs ask for base64 (little-endian float32) by default and decode it.
+        const embedding =
+          body.encoding_format === 'base64'
+            ? Buffer.from(new Float32Array(vector).buffer).toString('base64')
+            : vector
+        return { object: 'embedding' as const, index, embedding }
       })
       return {
         object: 'list',
