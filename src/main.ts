@@ -126,10 +126,14 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
         for (const controller of inFlight) controller.abort(new Error('gateway shutting down'))
         app.server.closeAllConnections()
       }, deadlineMs)
+      // Node closes idle keep-alive sockets once, when the server starts closing. A socket whose
+      // response (a stream, say) ends later stays open, and close() would wait for the deadline.
+      const idleSweep = setInterval(() => app.server.closeIdleConnections(), 100)
       try {
         await app.close()
       } finally {
         clearTimeout(deadline)
+        clearInterval(idleSweep)
         await registry.closeAll()
         logger.info('shutdown complete')
         logger.flush()

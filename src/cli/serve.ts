@@ -1,4 +1,4 @@
-import type { Command } from 'commander'
+import { type Command, InvalidArgumentError } from 'commander'
 import { configPathFrom } from '../config/default-path.js'
 import { ConfigError, startGatehouse } from '../main.js'
 
@@ -49,6 +49,7 @@ export function registerServe(program: Command): void {
 function parsePort(value: string): number {
   const port = Number(value)
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
-    throw new Error(`invalid port "${value}" (expected 0-65535)`)
+    // commander prints an InvalidArgumentError as a usage error; any other error escapes as a stack trace.
+    throw new InvalidArgumentError(`invalid port "${value}" (expected 0-65535)`)
   return port
 }

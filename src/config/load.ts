@@ -62,12 +62,21 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv): LoadResult {
   if (doc.errors.length > 0) {
     return { ok: false, errors: doc.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0]}`) }
   }
-  const raw: unknown = doc.toJS() ?? {}
+  let raw: unknown
+  try {
+    // Resolving aliases can still fail (an undefined alias, or too many of them: a "billion
+    // laughs" document); yaml throws for those instead of listing them in `doc.errors`.
+    raw = doc.toJS() ?? {}
+  } catch (err) {
+    // Only the text before the colon: after it yaml names the alias, which could be a pasted key.
+    return { ok: false, errors: [`YAML: ${(err as Error).message.split(/[:\n]/)[0]}`] }
+  }
   const errors: string[] = []
   const substituted = substituteEnv(raw, [], env, errors)
   if (errors.length > 0) return { ok: false, errors }
 
-  const parsed = configSchema.safeParse(substituted)
+  // zod 4 leaves `input` out of issues unless asked; without it a wrong type reads as "required".
+  const parsed = configSchema.safeParse(substituted, { reportInput: true })
   if (!parsed.success) return { ok: false, errors: parsed.error.issues.map(formatIssue) }
 
   const resolved = resolve(parsed.data, errors)
@@ -86,7 +95,8 @@ function substituteEnv(value: unknown, path: string[], env: NodeJS.ProcessEnv, e
     return value.replace(ENV_REF, (match, varName: string | undefined, fallback: string | undefined) => {
       if (match === '$${') return '${'
       const found = env[varName!]
-      if (found !== undefined && found !== '') return found
+      // As in the shell: `:-` replaces an unset or empty variable; a bare `${VAR}` may be empty.
+      if (found !== undefined && (found !== '' || fallback === undefined)) return found
       if (fallback !== undefined) return fallback
       errors.push(
         `${formatPath(path)}: environment variable ${varName} is not set ` +
@@ -174,6 +184,9 @@ function formatIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'unrecognized_keys':
       return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling against the config reference in the README)`
+    case 'invalid_key':
+      // zod's own message ("Invalid key in record") hides why: the nested issues say it.
+      return `${where}: invalid name (${issue.issues.map((i) => i.message).join('; ')})`
     case 'invalid_value':
       return `${where}: expected one of ${issue.values.map((v) => String(v)).join(', ')}`
     case 'invalid_type':

@@ -19,7 +19,13 @@ describe('compose', () => {
         return result
       },
     })
-    const last: Stage = { name: 'last', run: async () => (order.push('last'), done) }
+    const last: Stage = {
+      name: 'last',
+      async run() {
+        order.push('last')
+        return done
+      },
+    }
     const ctx = { stage: '' } as RequestContext
     expect(await compose([wrap('a'), wrap('b'), last])(ctx)).toBe(done)
     expect(order).toEqual(['a:before', 'b:before', 'last', 'b:after', 'a:after'])
@@ -33,7 +39,13 @@ describe('compose', () => {
   })
 
   it('rejects next() called twice', async () => {
-    const twice: Stage = { name: 'twice', run: async (_ctx, next) => (await next(), next()) }
+    const twice: Stage = {
+      name: 'twice',
+      async run(_ctx, next) {
+        await next()
+        return next()
+      },
+    }
     const last: Stage = { name: 'last', run: async () => done }
     await expect(compose([twice, last])({ stage: '' } as RequestContext)).rejects.toThrow(
       'next() called twice',

@@ -64,6 +64,17 @@ describe('openai-compatible provider over a real socket', () => {
     expect(fake.connections).toBe(1)
   })
 
+  it('returns the connection to the pool after a stream ends', async () => {
+    fake = await startFakeOpenAI([sse(chunks('one two three'))])
+    gateway = await startTestGateway(openaiConfig(fake.url))
+    for (let i = 0; i < 3; i++) {
+      const res = await postJson(`${gateway.baseURL}/chat/completions`, { ...hi, stream: true })
+      expect(res.text.trim().endsWith('data: [DONE]')).toBe(true)
+    }
+    expect(await fake.calls[0]!.aborted).toBe(false)
+    expect(fake.connections).toBe(1)
+  })
+
   it('streams chunks split at arbitrary byte positions and ends with [DONE]', async () => {
     const text = 'Streaming über TCP — with emoji 🎉 and multibyte ✓ characters.'
     fake = await startFakeOpenAI([sse(chunks(text), { splitAt: 'random' })])

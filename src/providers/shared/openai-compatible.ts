@@ -103,9 +103,16 @@ async function* readChunks(
   callerSignal: AbortSignal,
   deadline: AbortSignal,
 ): AsyncGenerator<ChatChunk> {
+  let done = false
   try {
     for await (const event of readSse(body)) {
-      if (event.data === '[DONE]') return
+      // Read on to the end of the response after [DONE] (normally nothing is left): stopping
+      // early would destroy the socket instead of returning it to the keep-alive pool.
+      if (done) continue
+      if (event.data === '[DONE]') {
+        done = true
+        continue
+      }
       let parsed: unknown
       try {
         parsed = JSON.parse(event.data)
@@ -123,7 +130,7 @@ async function* readChunks(
   } catch (err) {
     throw translateAbort(err, callerSignal, deadline)
   }
-  throw new UpstreamError('stream_cut', 'provider closed the stream before it finished')
+  if (!done) throw new UpstreamError('stream_cut', 'provider closed the stream before it finished')
 }
 
 /** A caller's abort stays an abort; our own deadline becomes a timeout; the rest is transport. */
