@@ -10,6 +10,7 @@ import type {
   EmbeddingsResponse,
   Provider,
 } from '../types.js'
+import { CallDeadline } from './call-deadline.js'
 import { readSse } from './sse.js'
 import { upstreamErrorFromResponse, upstreamErrorFromTransport } from './upstream-error.js'
 
@@ -37,25 +38,24 @@ export function createOpenAICompatibleProvider({ config, headers }: OpenAICompat
   })
 
   async function post(path: string, body: unknown, opts: CallOptions, accept: string) {
-    const deadline = AbortSignal.timeout(config.timeout_ms)
-    const signal = AbortSignal.any([opts.signal, deadline])
-    let response: Awaited<ReturnType<Pool['request']>>
+    const deadline = new CallDeadline(opts.signal, config.timeout_ms)
     try {
-      response = await pool.request({
+      const response = await pool.request({
         path: basePath + path,
         method: 'POST',
         headers: { ...headers(), 'content-type': 'application/json', accept, 'x-request-id': opts.requestId },
         body: JSON.stringify(body),
-        signal,
+        signal: deadline.signal,
       })
+      if (response.statusCode < 200 || response.statusCode >= 300) {
+        const text = await response.body.text().catch(() => '')
+        throw upstreamErrorFromResponse(response.statusCode, response.headers, text)
+      }
+      return { response, deadline }
     } catch (err) {
+      deadline.release()
       throw translateAbort(err, opts.signal, deadline)
     }
-    if (response.statusCode < 200 || response.statusCode >= 300) {
-      const text = await response.body.text().catch(() => '')
-      throw upstreamErrorFromResponse(response.statusCode, response.headers, text)
-    }
-    return { response, deadline }
   }
 
   async function json<T>(path: string, body: unknown, opts: CallOptions): Promise<T> {
@@ -65,6 +65,8 @@ export function createOpenAICompatibleProvider({ config, headers }: OpenAICompat
       text = await response.body.text()
     } catch (err) {
       throw translateAbort(err, opts.signal, deadline)
+    } finally {
+      deadline.release()
     }
     try {
       return JSON.parse(text) as T
@@ -101,7 +103,7 @@ export function createOpenAICompatibleProvider({ config, headers }: OpenAICompat
 async function* readChunks(
   body: AsyncIterable<Uint8Array>,
   callerSignal: AbortSignal,
-  deadline: AbortSignal,
+  deadline: CallDeadline,
 ): AsyncGenerator<ChatChunk> {
   let done = false
   try {
@@ -129,14 +131,16 @@ async function* readChunks(
     }
   } catch (err) {
     throw translateAbort(err, callerSignal, deadline)
+  } finally {
+    deadline.release()
   }
   if (!done) throw new UpstreamError('stream_cut', 'provider closed the stream before it finished')
 }
 
 /** A caller's abort stays an abort; our own deadline becomes a timeout; the rest is transport. */
-function translateAbort(err: unknown, callerSignal: AbortSignal, deadline: AbortSignal): unknown {
+function translateAbort(err: unknown, callerSignal: AbortSignal, deadline: CallDeadline): unknown {
   if (err instanceof UpstreamError) return err
   if (callerSignal.aborted) return callerSignal.reason ?? err
-  if (deadline.aborted) return new UpstreamError('timeout', 'provider did not finish within timeout_ms')
+  if (deadline.isTimedOut) return new UpstreamError('timeout', 'provider did not finish within timeout_ms')
   return upstreamErrorFromTransport(err)
 }

@@ -1,0 +1,156 @@
+import { type BenchResults, OTHER_CPU_NOTICE_PERCENT } from './results.js'
+
+/** The results as aligned plain-text tables for a terminal. */
+export function formatReport(results: BenchResults): string {
+  const { settings } = results
+  const lines = [
+    `Gatehouse benchmark, ${results.startedAt}, node ${results.node}`,
+    results.placement,
+    `Non-streaming: ${settings.warmupS} s warm-up (excluded) + ${settings.measureS} s measured per scenario. ` +
+      `Latencies in ms. CPU from /proc/<pid>/stat utime+stime (CLK_TCK ${results.clockTicksPerS}).`,
+  ]
+  if (settings.isProfiling)
+    lines.push('NOTE: the gateway ran under --cpu-prof; its numbers include profiler overhead.')
+  lines.push('', formatNonStreaming(results), '', formatStreaming(results), '', formatMemory(results), '')
+  lines.push(formatTargets(results))
+  return lines.join('\n')
+}
+
+function formatNonStreaming(results: BenchResults): string {
+  const header = [
+    'scenario',
+    'conns',
+    'direct req/s',
+    'gw req/s',
+    'ratio',
+    'direct p50',
+    'gw p50',
+    'added p50',
+    'direct p99',
+    'gw p99',
+    'added p99',
+    'gw CPU ms/req',
+    'user/sys',
+    'gw core %',
+    'other CPU %',
+    'errors',
+  ]
+  const rows = results.nonStreaming.map(({ connections, direct, gateway }) => [
+    'chat non-stream',
+    String(connections),
+    rate(direct.reqPerS),
+    rate(gateway.reqPerS),
+    `${(gateway.reqPerS / direct.reqPerS).toFixed(2)}x`,
+    ms(direct.latency.p50Ms),
+    ms(gateway.latency.p50Ms),
+    signedMs(gateway.latency.p50Ms - direct.latency.p50Ms),
+    ms(direct.latency.p99Ms),
+    ms(gateway.latency.p99Ms),
+    signedMs(gateway.latency.p99Ms - direct.latency.p99Ms),
+    ms(gateway.cost.cpuMsPerRequest),
+    `${ms(gateway.cost.userMsPerRequest)}/${ms(gateway.cost.systemMsPerRequest)}`,
+    gateway.cost.corePercent.toFixed(0),
+    `${direct.machine.otherCpuPercent.toFixed(0)}/${gateway.machine.otherCpuPercent.toFixed(0)}`,
+    `${direct.failures}/${gateway.failures}`,
+  ])
+  const notes = [
+    'user/sys: the gateway CPU time split into its own code and the kernel on its behalf (sockets, epoll).',
+    'other CPU % (direct/gateway window): CPU used by processes other than the gateway, the fake upstream',
+    'and the load generator, in % of one core. errors (direct/gateway) include warm-up.',
+  ]
+  const busiest = Math.max(
+    ...results.nonStreaming.flatMap((r) => [
+      r.direct.machine.otherCpuPercent,
+      r.gateway.machine.otherCpuPercent,
+    ]),
+  )
+  if (busiest >= OTHER_CPU_NOTICE_PERCENT) {
+    notes.push(
+      `WARNING: other processes used up to ${busiest.toFixed(0)}% of a core while measuring; latencies and`,
+      'req/s are disturbed (CPU ms/req much less so). Re-run on a quiet machine for comparable numbers.',
+    )
+  }
+  return `Non-streaming chat completions\n${table(header, rows)}\n${notes.join('\n')}`
+}
+
+function formatStreaming(results: BenchResults): string {
+  const { direct, gateway } = results.streaming
+  const header = [
+    'scenario',
+    'conns',
+    'requests',
+    'direct p50',
+    'gw p50',
+    'added p50',
+    'ratio p50',
+    'direct p99',
+    'gw p99',
+    'added p99',
+    'errors',
+  ]
+  const row = [
+    'chat stream TTFB',
+    '1',
+    String(gateway.requests),
+    ms(direct.ttfb.p50Ms),
+    ms(gateway.ttfb.p50Ms),
+    signedMs(gateway.ttfb.p50Ms - direct.ttfb.p50Ms),
+    `${(gateway.ttfb.p50Ms / direct.ttfb.p50Ms).toFixed(2)}x`,
+    ms(direct.ttfb.p99Ms),
+    ms(gateway.ttfb.p99Ms),
+    signedMs(gateway.ttfb.p99Ms - direct.ttfb.p99Ms),
+    `${direct.failures}/${gateway.failures}`,
+  ]
+  return `Streaming: time from request sent to first body byte, ms\n${table(header, [row])}`
+}
+
+function formatMemory(results: BenchResults): string {
+  const perScenario = results.nonStreaming
+    .map((r) => `${r.gateway.cost.maxRssMb.toFixed(1)} MB @${r.connections}`)
+    .join(', ')
+  return (
+    `Gateway memory: max VmRSS under load ${results.memory.maxRssMb.toFixed(1)} MB (${perScenario}); ` +
+    `VmHWM ${results.memory.hwmMb.toFixed(1)} MB`
+  )
+}
+
+function formatTargets(results: BenchResults): string {
+  const rows = results.targets.map((t) => {
+    const isMeasured = Number.isFinite(t.measured)
+    return [
+      t.isPass ? 'PASS' : isMeasured ? 'FAIL' : 'SKIP',
+      t.name,
+      isMeasured ? `${t.measured.toFixed(t.unit === 'ms' ? 3 : 1)} ${t.unit}` : 'not measured',
+      `<= ${t.limit} ${t.unit}`,
+    ]
+  })
+  const verdict = results.isValid
+    ? 'Run: VALID'
+    : `Run: INVALID\n${results.invalidReasons.map((r) => `  - ${r}`).join('\n')}`
+  return `Targets (core path)\n${table(['result', 'target', 'measured', 'limit'], rows)}\n\n${verdict}`
+}
+
+/** Columns padded to their widest cell; text left-aligned, numbers right-aligned. */
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
+  const isNumeric = header.map((_, i) => rows.every((r) => /^[-+]?[\d.,]+(x|%)?$/.test(r[i] ?? '')))
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (isNumeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join(' | ')
+      .trimEnd()
+  const rule = widths.map((w) => '-'.repeat(w)).join('-+-')
+  return [line(header), rule, ...rows.map(line)].join('\n')
+}
+
+function rate(perS: number): string {
+  return Math.round(perS).toLocaleString('en-US')
+}
+
+function ms(value: number): string {
+  return value.toFixed(3)
+}
+
+function signedMs(value: number): string {
+  return `${value >= 0 ? '+' : ''}${value.toFixed(3)}`
+}

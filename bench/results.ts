@@ -1,0 +1,142 @@
+import type { LatencySummary } from './latency-summary.js'
+
+/** The benchmark's results, as printed and as written to bench/results/latest.json. */
+
+export interface PathRun {
+  /** Successful requests completed in the measured window. */
+  requests: number
+  attempts: number
+  failures: number
+  failureSamples: string[]
+  windowMs: number
+  reqPerS: number
+  latency: LatencySummary
+  machine: MachineLoad
+}
+
+/** What the rest of the machine did during a measured window, in % of one core. */
+export interface MachineLoad {
+  /** CPU used by processes other than the gateway, the fake upstream and the load generator. */
+  otherCpuPercent: number
+  /** CPU the hypervisor gave to other guests while ours wanted it. */
+  stealPercent: number
+}
+
+export interface GatewayCost {
+  /** utime + stime of the gateway process over the measured window. */
+  cpuMs: number
+  cpuMsPerRequest: number
+  userMsPerRequest: number
+  systemMsPerRequest: number
+  /** Share of its one core the gateway used: 100% means the gateway is the bottleneck. */
+  corePercent: number
+  maxRssMb: number
+}
+
+export interface NonStreamingResult {
+  connections: number
+  direct: PathRun
+  gateway: PathRun & { cost: GatewayCost }
+}
+
+export interface TtfbRun {
+  requests: number
+  attempts: number
+  failures: number
+  failureSamples: string[]
+  ttfb: LatencySummary
+}
+
+export interface TargetCheck {
+  name: string
+  measured: number
+  limit: number
+  unit: 'ms' | 'MB'
+  isPass: boolean
+}
+
+export interface BenchResults {
+  startedAt: string
+  node: string
+  isPinned: boolean
+  placement: string
+  clockTicksPerS: number
+  settings: {
+    warmupS: number
+    measureS: number
+    connections: number[]
+    ttfbWarmupRequests: number
+    ttfbRequests: number
+    isProfiling: boolean
+  }
+  nonStreaming: NonStreamingResult[]
+  streaming: { connections: 1; direct: TtfbRun; gateway: TtfbRun }
+  memory: { maxRssMb: number; hwmMb: number }
+  targets: TargetCheck[]
+  isValid: boolean
+  invalidReasons: string[]
+}
+
+/** Other programs' CPU use, in % of one core, worth a warning next to a measurement. */
+export const OTHER_CPU_NOTICE_PERCENT = 5
+
+/** Above this share of failed requests a run measures failures, not the gateway. */
+export const MAX_FAILURE_RATIO = 0.01
+
+/** The issue's targets for the core path. */
+export function checkTargets(results: Omit<BenchResults, 'targets' | 'isValid' | 'invalidReasons'>) {
+  const at = (connections: number) => results.nonStreaming.find((r) => r.connections === connections)
+  const at1 = at(1)
+  const at16 = at(16)
+  const { direct, gateway } = results.streaming
+  const check = (name: string, measured: number | undefined, limit: number, unit: 'ms' | 'MB') => ({
+    name,
+    measured: measured ?? Number.NaN,
+    limit,
+    unit,
+    // NaN (not measured) fails.
+    isPass: measured !== undefined && measured <= limit,
+  })
+  return [
+    check(
+      'gateway CPU time per non-streaming request @16 conns',
+      at16?.gateway.cost.cpuMsPerRequest,
+      0.25,
+      'ms',
+    ),
+    check(
+      'added p50 latency @1 conn',
+      at1 && at1.gateway.latency.p50Ms - at1.direct.latency.p50Ms,
+      0.25,
+      'ms',
+    ),
+    check('added time to first streamed byte (p50)', gateway.ttfb.p50Ms - direct.ttfb.p50Ms, 1, 'ms'),
+    check('gateway RSS under load (max VmRSS)', results.memory.maxRssMb, 120, 'MB'),
+  ] satisfies TargetCheck[]
+}
+
+/** Why the numbers cannot be trusted, if they cannot: too many failures, or nothing measured. */
+export function findInvalidReasons(results: Pick<BenchResults, 'nonStreaming' | 'streaming'>): string[] {
+  type Counted = Pick<PathRun, 'requests' | 'attempts' | 'failures' | 'failureSamples'>
+  const runs: Array<[string, Counted]> = [
+    ...results.nonStreaming.flatMap(
+      (r): Array<[string, Counted]> => [
+        [`non-streaming direct @${r.connections}`, r.direct],
+        [`non-streaming gateway @${r.connections}`, r.gateway],
+      ],
+    ),
+    ['streaming direct @1', results.streaming.direct],
+    ['streaming gateway @1', results.streaming.gateway],
+  ]
+  const reasons: string[] = []
+  for (const [name, run] of runs) {
+    if (run.requests === 0) reasons.push(`${name}: no successful request in the measured window`)
+    const ratio = run.attempts === 0 ? 1 : run.failures / run.attempts
+    if (ratio > MAX_FAILURE_RATIO) {
+      reasons.push(
+        `${name}: ${run.failures} of ${run.attempts} requests failed (${(ratio * 100).toFixed(1)}%), e.g. ${run.failureSamples[0] ?? '?'}`,
+      )
+    }
+  }
+  return reasons
+}

@@ -1,0 +1,198 @@
+import { summarizeLatencies } from './latency-summary.js'
+import { type LoadResult, measureTtfb, runLoad } from './load.js'
+import { type CpuTicks, type MachineTicks, readCpuTicks, readMachineTicks, sampleRss } from './proc-stats.js'
+import {
+  type GatewayCost,
+  type NonStreamingResult,
+  OTHER_CPU_NOTICE_PERCENT,
+  type PathRun,
+  type TtfbRun,
+} from './results.js'
+import type { Settings } from './settings.js'
+
+/** The measurements: each scenario once against the fake upstream directly, once through the gateway. */
+
+export const CHAT_PATH = '/v1/chat/completions'
+
+const MESSAGES = [
+  { role: 'system', content: 'You are a helpful assistant.' },
+  { role: 'user', content: 'Say hello.' },
+]
+/** A small, typical non-streaming request. */
+export const CHAT_BODY = JSON.stringify({ model: 'bench-model', messages: MESSAGES, max_tokens: 32 })
+/** The same request streamed, with usage (the gateway asks for usage upstream anyway). */
+export const STREAM_BODY = JSON.stringify({
+  model: 'bench-model',
+  messages: MESSAGES,
+  max_tokens: 32,
+  stream: true,
+  stream_options: { include_usage: true },
+})
+
+const RSS_SAMPLE_INTERVAL_MS = 100
+
+export interface BenchContext {
+  upstreamOrigin: string
+  gatewayOrigin: string
+  gatewayPid: number
+  upstreamPid: number
+  clockTicksPerS: number
+  /** Throws if the gateway or the fake upstream has died, so a crash is not reported as slowness. */
+  assertAlive(): void
+  progress(message: string): void
+}
+
+export async function runNonStreaming(
+  settings: Settings,
+  bench: BenchContext,
+  connections: number,
+): Promise<NonStreamingResult> {
+  const { run: direct } = await runPath(settings, bench, connections, 'direct')
+  bench.assertAlive()
+  const rss = sampleRss(bench.gatewayPid, RSS_SAMPLE_INTERVAL_MS)
+  let measured: Awaited<ReturnType<typeof runPath>>
+  let maxRssKb: number
+  try {
+    measured = await runPath(settings, bench, connections, 'gateway')
+  } finally {
+    maxRssKb = rss.stop()
+  }
+  bench.assertAlive()
+  const { run, gatewayCpu } = measured
+  const perRequest = (ms: number) => (run.requests === 0 ? Number.NaN : ms / run.requests)
+  const cpuMs = gatewayCpu.userMs + gatewayCpu.systemMs
+  const cost: GatewayCost = {
+    cpuMs,
+    cpuMsPerRequest: perRequest(cpuMs),
+    userMsPerRequest: perRequest(gatewayCpu.userMs),
+    systemMsPerRequest: perRequest(gatewayCpu.systemMs),
+    corePercent: run.windowMs === 0 ? Number.NaN : (cpuMs / run.windowMs) * 100,
+    maxRssMb: maxRssKb / 1024,
+  }
+  bench.progress(
+    `  gateway CPU ${cost.cpuMsPerRequest.toFixed(3)} ms/req (user ${cost.userMsPerRequest.toFixed(3)}, ` +
+      `system ${cost.systemMsPerRequest.toFixed(3)}; ${cost.corePercent.toFixed(0)}% of its core), ` +
+      `max RSS ${cost.maxRssMb.toFixed(1)} MB`,
+  )
+  return { connections, direct, gateway: { ...run, cost } }
+}
+
+async function runPath(
+  settings: Settings,
+  bench: BenchContext,
+  connections: number,
+  path: 'direct' | 'gateway',
+) {
+  const name = `non-streaming ${path} @${connections} conn${connections === 1 ? '' : 's'}`
+  bench.progress(`${name}: start (${settings.warmupS} s warm-up + ${settings.measureS} s measured)`)
+  const counters: { start?: CpuCounters; end?: CpuCounters } = {}
+  const load = await runLoad({
+    origin: path === 'direct' ? bench.upstreamOrigin : bench.gatewayOrigin,
+    path: CHAT_PATH,
+    body: CHAT_BODY,
+    connections,
+    warmupMs: settings.warmupS * 1000,
+    measureMs: settings.measureS * 1000,
+    onWindowStart: () => {
+      counters.start = readCpuCounters(bench)
+    },
+    onWindowEnd: () => {
+      counters.end = readCpuCounters(bench)
+    },
+  }).catch((err: unknown) => {
+    bench.assertAlive()
+    throw err
+  })
+  const usage = cpuUsage(counters.start!, counters.end!, load.windowMs, bench.clockTicksPerS)
+  const run: PathRun = { ...toPathRun(load), machine: usage.machine }
+  bench.progress(
+    `${name}: done, ${Math.round(run.reqPerS)} req/s, p50 ${run.latency.p50Ms.toFixed(3)} ms, ` +
+      `p99 ${run.latency.p99Ms.toFixed(3)} ms, ${run.failures} failed of ${run.attempts}` +
+      (usage.machine.otherCpuPercent >= OTHER_CPU_NOTICE_PERCENT
+        ? `; other processes used ${usage.machine.otherCpuPercent.toFixed(0)}% of a core meanwhile`
+        : ''),
+  )
+  return { run, gatewayCpu: usage.gatewayCpu }
+}
+
+/** Clock ticks of our three processes and of the whole machine, at one instant. */
+interface CpuCounters {
+  machine: MachineTicks
+  gateway: CpuTicks
+  upstream: CpuTicks
+  self: CpuTicks
+}
+
+function readCpuCounters(bench: BenchContext): CpuCounters {
+  return {
+    machine: readMachineTicks(),
+    gateway: readCpuTicks(bench.gatewayPid),
+    upstream: readCpuTicks(bench.upstreamPid),
+    self: readCpuTicks(process.pid),
+  }
+}
+
+/**
+ * The gateway's CPU time in the window, and how much CPU the rest of the machine took meanwhile:
+ * another program on the gateway's core shows up as latency the gateway did not cause.
+ */
+function cpuUsage(start: CpuCounters, end: CpuCounters, windowMs: number, ticksPerS: number) {
+  const ms = (ticks: number) => (ticks * 1000) / ticksPerS
+  const percent = (ticks: number) => (windowMs === 0 ? Number.NaN : (ms(ticks) / windowMs) * 100)
+  const used = (key: 'gateway' | 'upstream' | 'self') =>
+    end[key].user - start[key].user + (end[key].system - start[key].system)
+  const ours = used('gateway') + used('upstream') + used('self')
+  return {
+    gatewayCpu: {
+      userMs: ms(end.gateway.user - start.gateway.user),
+      systemMs: ms(end.gateway.system - start.gateway.system),
+    },
+    machine: {
+      otherCpuPercent: Math.max(0, percent(end.machine.busy - start.machine.busy - ours)),
+      stealPercent: percent(end.machine.steal - start.machine.steal),
+    },
+  }
+}
+
+export async function runTtfb(
+  settings: Settings,
+  bench: BenchContext,
+  path: 'direct' | 'gateway',
+): Promise<TtfbRun> {
+  bench.assertAlive()
+  const name = `streaming TTFB ${path} @1 conn`
+  bench.progress(
+    `${name}: start (${settings.ttfbWarmupRequests} warm-up + ${settings.ttfbRequests} measured)`,
+  )
+  const result = await measureTtfb({
+    origin: path === 'direct' ? bench.upstreamOrigin : bench.gatewayOrigin,
+    path: CHAT_PATH,
+    body: STREAM_BODY,
+    warmupRequests: settings.ttfbWarmupRequests,
+    requests: settings.ttfbRequests,
+  })
+  const ttfb = summarizeLatencies(result.ttfbMs)
+  bench.progress(
+    `${name}: done, p50 ${ttfb.p50Ms.toFixed(3)} ms, p99 ${ttfb.p99Ms.toFixed(3)} ms, ` +
+      `${result.failures} failed of ${result.attempts}`,
+  )
+  return {
+    requests: result.ttfbMs.length,
+    attempts: result.attempts,
+    failures: result.failures,
+    failureSamples: result.samples,
+    ttfb,
+  }
+}
+
+function toPathRun(load: LoadResult): Omit<PathRun, 'machine'> {
+  return {
+    requests: load.requests,
+    attempts: load.attempts,
+    failures: load.failures,
+    failureSamples: load.samples,
+    windowMs: load.windowMs,
+    reqPerS: load.windowMs === 0 ? 0 : load.requests / (load.windowMs / 1000),
+    latency: summarizeLatencies(load.latenciesMs),
+  }
+}

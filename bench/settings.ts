@@ -1,0 +1,67 @@
+/** What a run measures and for how long, from the environment (all optional). */
+export interface Settings {
+  /** Load before each measured window, not counted. */
+  warmupS: number
+  /** Measured window of each non-streaming scenario. */
+  measureS: number
+  connections: number[]
+  ttfbWarmupRequests: number
+  ttfbRequests: number
+  /** Run the gateway under `node --cpu-prof` (profiles land in bench/results/profiles). */
+  isProfiling: boolean
+}
+
+/** A mistake in the environment: its message says what to fix, a stack trace would only add noise. */
+export class UsageError extends Error {
+  override name = 'UsageError'
+}
+
+export const USAGE = `Environment:
+  BENCH_SECONDS         measured seconds per non-streaming scenario (default 5)
+  BENCH_WARMUP_SECONDS  warm-up seconds before each, not measured (default 3)
+  BENCH_CONNECTIONS     comma-separated concurrency levels (default 1,16,64)
+  BENCH_TTFB_REQUESTS   streaming requests measured per path (default 500, after 50 warm-up)
+  BENCH_CPU_PROF=1      run the gateway under node --cpu-prof`
+
+export function settingsFrom(env: NodeJS.ProcessEnv): Settings {
+  const measureS = positive(env, 'BENCH_SECONDS', 5)
+  return {
+    measureS,
+    // Not shortened with BENCH_SECONDS: a gateway fresh from startup still optimizes code and grows
+    // its heap for a few seconds, and measuring that would make short runs look several times slower.
+    warmupS: positive(env, 'BENCH_WARMUP_SECONDS', 3, { isZeroAllowed: true }),
+    connections: connectionCounts(env['BENCH_CONNECTIONS']),
+    ttfbWarmupRequests: 50,
+    ttfbRequests: Math.round(positive(env, 'BENCH_TTFB_REQUESTS', 500, { max: 100_000 })),
+    isProfiling: env['BENCH_CPU_PROF'] === '1',
+  }
+}
+
+function positive(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  { isZeroAllowed = false, max = 600 } = {},
+): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  // Bounded so a typo cannot turn the benchmark into an hour-long load test.
+  if (!Number.isFinite(value) || value < 0 || (value === 0 && !isZeroAllowed) || value > max) {
+    throw new UsageError(
+      `${name}="${raw}": expected a number from ${isZeroAllowed ? 0 : '>0'} to ${max}\n${USAGE}`,
+    )
+  }
+  return value
+}
+
+function connectionCounts(raw: string | undefined): number[] {
+  if (raw === undefined || raw.trim() === '') return [1, 16, 64]
+  const counts = raw.split(',').map((part) => Number(part.trim()))
+  if (!counts.every((n) => Number.isInteger(n) && n >= 1 && n <= 1024)) {
+    throw new UsageError(
+      `BENCH_CONNECTIONS="${raw}": expected integers from 1 to 1024, e.g. 1,16,64\n${USAGE}`,
+    )
+  }
+  return counts
+}
