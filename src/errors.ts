@@ -13,6 +13,8 @@ export type ErrorKind =
   | 'not_found'
   | 'model_not_found'
   | 'unsupported_operation'
+  | 'context_length_exceeded'
+  | 'cost_ceiling_exceeded'
   | 'rate_limited'
   | 'upstream_bad_request'
   | 'upstream_error'
@@ -33,6 +35,8 @@ export const ERROR_TABLE = {
   not_found: [404, 'invalid_request_error', 'unknown_url'],
   model_not_found: [404, 'invalid_request_error', 'model_not_found'],
   unsupported_operation: [400, 'invalid_request_error', 'unsupported_operation'],
+  context_length_exceeded: [400, 'invalid_request_error', 'context_length_exceeded'],
+  cost_ceiling_exceeded: [400, 'invalid_request_error', 'cost_ceiling_exceeded'],
   rate_limited: [429, 'rate_limit_error', 'rate_limit_exceeded'],
   // The provider refused the request as malformed: the caller's mistake, so the status stays 400.
   upstream_bad_request: [400, 'invalid_request_error', 'upstream_bad_request'],
@@ -122,8 +126,25 @@ export class UpstreamError extends Error {
     this.retryAfterS = options.retryAfterS
   }
 
-  /** Whether another target (or, later, another attempt) may succeed where this one failed. */
+  /**
+   * Whether trying the same target again may succeed: rate limits, timeouts, lost connections,
+   * garbled answers and the 5xx statuses that mean "try later" (500, 502, 503, 504). A caller's
+   * 400, an auth failure or an unknown model will fail the same way again.
+   */
   get retryable(): boolean {
-    return this.failure !== 'bad_request'
+    switch (this.failure) {
+      case 'rate_limited':
+      case 'timeout':
+      case 'connection':
+      case 'stream_cut':
+      case 'invalid_response':
+        return true
+      case 'server':
+        return this.status === undefined || RETRYABLE_5XX.has(this.status)
+      default:
+        return false
+    }
   }
 }
+
+const RETRYABLE_5XX: ReadonlySet<number> = new Set([500, 502, 503, 504])

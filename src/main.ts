@@ -1,10 +1,15 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { type DestinationStream, type Logger, pino } from 'pino'
 import { type LoadResult, loadConfigFile, type ResolvedConfig } from './config/load.js'
 import { watchConfig } from './config/watch.js'
 import { ProviderRegistry } from './providers/registry.js'
+import { BreakerRegistry } from './routing/circuit-breaker.js'
+import { createTokenEstimator } from './routing/estimate-tokens.js'
+import type { RoutingDeps } from './routing/routing-deps.js'
+import { TargetStats } from './routing/target-stats.js'
 import { createRuntime, type Runtime } from './runtime.js'
 import { buildApp } from './server/app.js'
 
@@ -19,11 +24,14 @@ export interface GatehouseOptions {
   logDestination?: DestinationStream
   /** Watch the config file and apply valid changes (default true). */
   watch?: boolean
+  /** Routing state, clock, randomness and sleep (tests inject their own). */
+  routing?: RoutingDeps
 }
 
 export interface Gatehouse {
   readonly url: string
   readonly logger: Logger
+  readonly routing: RoutingDeps
   runtime(): Runtime
   /** Re-read the config file; a valid one replaces the running config, an invalid one is logged and ignored. */
   reload(): Promise<LoadResult>
@@ -47,7 +55,8 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
 
   const logger = createLogger(first.config, options.logDestination)
   const registry = new ProviderRegistry()
-  let runtime = createRuntime(first.config, registry.update(first.config.providers).providers)
+  const routing = options.routing ?? createRoutingDeps(initial.routing.latency_half_life_s)
+  let runtime = createRuntime(first.config, registry.update(first.config.providers).providers, routing)
   let fingerprint = await fileFingerprint(options.configPath)
   let draining = false
   const inFlight = new Set<AbortController>()
@@ -59,6 +68,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     trustProxy: first.config.server.trust_proxy,
     isDraining: () => draining,
     inFlight,
+    routing,
   })
 
   async function reload(): Promise<LoadResult> {
@@ -72,7 +82,9 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     }
     const { config } = result
     const { providers, retired } = registry.update(config.providers)
-    runtime = createRuntime(config, providers)
+    runtime = createRuntime(config, providers, routing)
+    routing.breakers.retain(Object.keys(config.models))
+    routing.stats.halfLifeS = config.routing.latency_half_life_s
     logger.level = config.logging.level
     // A retired pool finishes the requests it is serving before it closes.
     for (const provider of retired) void provider.close()
@@ -142,7 +154,20 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     return closing
   }
 
-  return { url, logger, runtime: () => runtime, reload, close }
+  return { url, logger, runtime: () => runtime, routing, reload, close }
+}
+
+/** Breakers, latency stats and the tokenizer live as long as the process, across config reloads. */
+export function createRoutingDeps(latencyHalfLifeS: number): RoutingDeps {
+  const now = () => performance.now()
+  return {
+    breakers: new BreakerRegistry(Date.now),
+    stats: new TargetStats(now, latencyHalfLifeS),
+    tokens: createTokenEstimator(),
+    random: Math.random,
+    now,
+    sleep: (ms, signal) => sleep(ms, undefined, { signal }),
+  }
 }
 
 function createLogger(config: ResolvedConfig, destination?: DestinationStream): Logger {

@@ -5,6 +5,8 @@ import { record } from './pipeline/record.js'
 import { route } from './pipeline/route.js'
 import { compose, type PipelineResult } from './pipeline/stage.js'
 import type { Provider } from './providers/types.js'
+import type { RoutingDeps } from './routing/routing-deps.js'
+import { type CompiledRule, compileRules } from './routing/rules.js'
 
 export interface ModelListEntry {
   id: string
@@ -20,6 +22,7 @@ export interface ModelListEntry {
 export interface Runtime {
   readonly config: ResolvedConfig
   readonly providers: ReadonlyMap<string, Provider>
+  readonly rules: readonly CompiledRule[]
   readonly pipeline: (ctx: RequestContext) => Promise<PipelineResult>
   readonly models: readonly ModelListEntry[]
   readonly loadedAt: Date
@@ -28,6 +31,7 @@ export interface Runtime {
 export function createRuntime(
   config: ResolvedConfig,
   providers: ReadonlyMap<string, Provider>,
+  routing: RoutingDeps,
   now = new Date(),
 ): Runtime {
   const created = Math.floor(now.getTime() / 1000)
@@ -48,8 +52,9 @@ export function createRuntime(
   return {
     config,
     providers,
+    rules: compileRules(config.rules),
     // The request path, in order. Later capabilities add their stages here.
-    pipeline: compose([record(), route(), execute()]),
+    pipeline: compose([record(), route(routing), execute(routing)]),
     models,
     loadedAt: now,
   }

@@ -204,7 +204,7 @@ describe('parseConfig: errors name the key path and what was expected', () => {
     const config = ok(
       parseConfig(base('routes:\n  inner: { targets: [secure-llm] }\n  outer: { targets: [inner] }'), {}),
     )
-    expect(config.routes['outer']!.targets).toEqual(['inner'])
+    expect(config.routes['outer']!.targets).toEqual([{ target: 'inner', weight: 1 }])
   })
 
   it('requires base_url for an openai-compatible provider', () => {
@@ -393,7 +393,11 @@ providers:
       rename_params: {},
     })
     expect(config.models['pinned']!.model).toBe('llama-3.1-8b')
-    expect(config.routes['chat']).toEqual({ name: 'chat', strategy: 'fallback', targets: ['pinned'] })
+    expect(config.routes['chat']).toEqual({
+      name: 'chat',
+      strategy: 'fallback',
+      targets: [{ target: 'pinned', weight: 1 }],
+    })
   })
 
   it('deep-freezes the resolved config', () => {
@@ -426,7 +430,10 @@ routes:
       ;(config.server as { port: number }).port = 1
     }).toThrow(TypeError)
     expect(() => {
-      ;(config.routes['chat']!.targets as string[]).push('x')
+      ;(config.routes['chat']!.targets as Array<{ target: string; weight: number }>).push({
+        target: 'x',
+        weight: 1,
+      })
     }).toThrow(TypeError)
   })
 

@@ -21,8 +21,15 @@ export interface ResolvedModel extends ModelConfig {
   model: string
 }
 
-export interface ResolvedRoute extends RouteConfig {
+export interface RouteTarget {
+  /** A model or another route. */
+  target: string
+  weight: number
+}
+
+export interface ResolvedRoute extends Omit<RouteConfig, 'targets'> {
   name: string
+  targets: RouteTarget[]
 }
 
 export interface ResolvedConfig extends Omit<Config, 'providers' | 'models' | 'routes'> {
@@ -144,24 +151,42 @@ function resolve(config: Config, errors: string[]): ResolvedConfig {
 
   const routes: Record<string, ResolvedRoute> = {}
   const targetNames = [...Object.keys(config.models), ...Object.keys(config.routes)]
+  const unknown = (where: string, target: string) =>
+    errors.push(`${where}: unknown model "${target}" (known: ${list(targetNames)})`)
   for (const [name, r] of Object.entries(config.routes)) {
     if (name in config.models) {
       errors.push(`routes.${name}: the name is already a model; a route needs a name of its own`)
     }
-    r.targets.forEach((target, i) => {
-      if (!(target in config.models) && !(target in config.routes)) {
-        errors.push(`routes.${name}.targets[${i}]: unknown model "${target}" (known: ${list(targetNames)})`)
-      }
+    const targets = r.targets.map((t) => (typeof t === 'string' ? { target: t, weight: 1 } : t))
+    targets.forEach(({ target }, i) => {
+      if (!(target in config.models) && !(target in config.routes))
+        unknown(`routes.${name}.targets[${i}]`, target)
     })
-    routes[name] = { ...r, name }
+    routes[name] = { ...r, name, targets }
   }
-  for (const cycle of findCycles(config.routes)) {
+  for (const cycle of findCycles(routes)) {
     errors.push(`routes.${cycle[0]}.targets: routes refer to each other in a loop (${cycle.join(' -> ')})`)
   }
+  config.rules.forEach((rule, i) => {
+    const where = `rules[${i}]`
+    if ((rule.route === undefined) === (rule.model === undefined)) {
+      errors.push(`${where}: give exactly one of "route" or "model" as the rule's action`)
+    }
+    if (rule.route !== undefined && !(rule.route in config.routes)) {
+      errors.push(
+        `${where}.route: unknown route "${rule.route}" (known: ${list(Object.keys(config.routes))})`,
+      )
+    }
+    if (rule.model !== undefined && !(rule.model in config.models)) {
+      errors.push(
+        `${where}.model: unknown model "${rule.model}" (known: ${list(Object.keys(config.models))})`,
+      )
+    }
+  })
   return { ...config, providers, models, routes }
 }
 
-function findCycles(routes: Record<string, RouteConfig>): string[][] {
+function findCycles(routes: Record<string, ResolvedRoute>): string[][] {
   const cycles: string[][] = []
   const done = new Set<string>()
   const visit = (name: string, stack: string[]): void => {
@@ -170,7 +195,7 @@ function findCycles(routes: Record<string, RouteConfig>): string[][] {
       return
     }
     if (done.has(name)) return
-    for (const target of routes[name]?.targets ?? []) {
+    for (const { target } of routes[name]?.targets ?? []) {
       if (target in routes) visit(target, [...stack, name])
     }
     done.add(name)

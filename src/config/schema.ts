@@ -52,7 +52,11 @@ const providerSchema = z.strictObject({
   trust: z.enum(TRUST_LEVELS).optional(),
   region: z.string().optional(),
   connect_timeout_ms: z.number().int().min(1).default(10_000),
-  /** Whole-call deadline, streams included. */
+  /** Streams: the first event must arrive within this. */
+  ttfb_timeout_ms: z.number().int().min(1).optional(),
+  /** Streams: the longest silence between two events. */
+  idle_timeout_ms: z.number().int().min(1).optional(),
+  /** One attempt's deadline, streams included. */
   timeout_ms: z.number().int().min(1).default(600_000),
   /** Ask for `stream_options.include_usage` upstream so every stream can be metered. */
   stream_usage: z.boolean().default(true),
@@ -84,9 +88,110 @@ const modelSchema = z.strictObject({
   simulate: simulateSchema.optional(),
 })
 
+export const SENSITIVITIES = ['public', 'internal', 'confidential', 'restricted'] as const
+export const STRATEGIES = ['fallback', 'weighted', 'least-latency', 'least-busy', 'cheapest'] as const
+/** Failures that are not retried but may still move on to the next target (see `fallback_on`). */
+export const FALLBACK_FAILURES = ['bad_request', 'auth', 'not_found', 'server'] as const
+
+const retryFields = {
+  /** Tries per target, the first included. */
+  attempts: z.number().int().min(1).max(10),
+  initial_backoff_ms: z.number().int().min(0),
+  max_backoff_ms: z.number().int().min(0),
+  /** A longer `Retry-After` than this moves on to the next target instead of waiting. */
+  max_retry_after_s: z.number().min(0),
+}
+const retrySchema = z.strictObject({
+  attempts: retryFields.attempts.default(2),
+  initial_backoff_ms: retryFields.initial_backoff_ms.default(250),
+  max_backoff_ms: retryFields.max_backoff_ms.default(8_000),
+  max_retry_after_s: retryFields.max_retry_after_s.default(30),
+})
+/** A route's own retry settings: only what it changes, the rest comes from `routing.retry`. */
+const retryOverrideSchema = z.strictObject(retryFields).partial()
+
+const timeoutsSchema = z.strictObject({
+  ttfb_ms: z.number().int().min(1).optional(),
+  idle_ms: z.number().int().min(1).optional(),
+  /** One attempt. */
+  attempt_ms: z.number().int().min(1).optional(),
+  /** The whole request: every attempt, backoff and fallback. */
+  total_ms: z.number().int().min(1).optional(),
+})
+
+const breakerSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  failure_threshold: z.number().int().min(1).default(5),
+  error_rate: z.number().gt(0).max(1).default(0.5),
+  min_requests: z.number().int().min(1).default(20),
+  window_s: z.number().positive().default(60),
+  cooldown_s: z.number().positive().default(30),
+})
+
+const routeTargetSchema = z.union([
+  name,
+  z.strictObject({ target: name, weight: z.number().positive().default(1) }),
+])
+
 const routeSchema = z.strictObject({
-  strategy: z.enum(['fallback']).default('fallback'),
-  targets: z.array(name).min(1, 'a route needs at least one target'),
+  strategy: z.enum(STRATEGIES).default('fallback'),
+  targets: z.array(routeTargetSchema).min(1, 'a route needs at least one target'),
+  retry: retryOverrideSchema.optional(),
+  timeouts: timeoutsSchema.optional(),
+  fallback_on: z.array(z.enum(FALLBACK_FAILURES)).optional(),
+  /** Skip targets whose estimated cost for a request is above this (USD). */
+  max_cost_usd: z.number().positive().optional(),
+  /** Output tokens assumed for a cost estimate when the caller sets no max_tokens. */
+  typical_output_tokens: z.number().int().min(1).optional(),
+})
+
+const oneOrMany = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+
+const ruleSchema = z.strictObject({
+  name: z.string().min(1),
+  /** Every condition given must hold; a list means any of its values. */
+  when: z
+    .strictObject({
+      model: oneOrMany.optional(),
+      sensitivity: z.union([z.enum(SENSITIVITIES), z.array(z.enum(SENSITIVITIES)).min(1)]).optional(),
+      min_sensitivity: z.enum(SENSITIVITIES).optional(),
+      domain: oneOrMany.optional(),
+      use_case: oneOrMany.optional(),
+      tenant: oneOrMany.optional(),
+      user: oneOrMany.optional(),
+      latency: oneOrMany.optional(),
+      input_tokens: z
+        .strictObject({
+          gt: z.number().min(0),
+          gte: z.number().min(0),
+          lt: z.number().min(0),
+          lte: z.number().min(0),
+        })
+        .partial()
+        .optional(),
+      /** Caller metadata from `x-gatehouse-meta-<key>` headers. */
+      metadata: z.record(z.string(), oneOrMany).optional(),
+    })
+    .default({}),
+  route: name.optional(),
+  model: name.optional(),
+})
+
+const routingSchema = z.strictObject({
+  retry: retrySchema.prefault({}),
+  timeouts: timeoutsSchema.prefault({}),
+  breaker: breakerSchema.prefault({}),
+  fallback_on: z.array(z.enum(FALLBACK_FAILURES)).default(['auth', 'not_found', 'server']),
+  typical_output_tokens: z.number().int().min(1).default(256),
+  /** Put the decision trace in `x-gatehouse-route-trace` on every response (debugging). */
+  trace_header: z.boolean().default(false),
+  /** How fast old latency samples fade for `least-latency`. */
+  latency_half_life_s: z.number().positive().default(30),
+})
+
+const adminSchema = z.strictObject({
+  /** Bearer key for `/admin/*` (until tenants and roles arrive); unset disables the admin API. */
+  api_key: secret.optional(),
 })
 
 const serverSchema = z.strictObject({
@@ -109,6 +214,9 @@ export const configSchema = z.strictObject({
   providers: z.record(name, providerSchema).default({}),
   models: z.record(name, modelSchema).default({}),
   routes: z.record(name, routeSchema).default({}),
+  rules: z.array(ruleSchema).default([]),
+  routing: routingSchema.prefault({}),
+  admin: adminSchema.prefault({}),
 })
 
 export type Config = z.infer<typeof configSchema>
@@ -117,3 +225,11 @@ export type ModelConfig = z.infer<typeof modelSchema>
 export type RouteConfig = z.infer<typeof routeSchema>
 export type SimulateConfig = z.infer<typeof simulateSchema>
 export type TrustLevel = (typeof TRUST_LEVELS)[number]
+export type Sensitivity = (typeof SENSITIVITIES)[number]
+export type Strategy = (typeof STRATEGIES)[number]
+export type FallbackFailure = (typeof FALLBACK_FAILURES)[number]
+export type RetryConfig = z.infer<typeof retrySchema>
+export type TimeoutsConfig = z.infer<typeof timeoutsSchema>
+export type BreakerConfig = z.infer<typeof breakerSchema>
+export type RuleConfig = z.infer<typeof ruleSchema>
+export type RoutingConfig = z.infer<typeof routingSchema>

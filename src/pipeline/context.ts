@@ -3,16 +3,27 @@ import type { ResolvedModel } from '../config/load.js'
 import type { SimulateConfig } from '../config/schema.js'
 import type { ErrorKind, UpstreamFailure } from '../errors.js'
 import type { ChatBody, EmbeddingsBody, Provider, Usage } from '../providers/types.js'
+import type { RoutePolicy } from '../routing/route-policy.js'
+import type { RouteTrace } from '../routing/route-trace.js'
 import type { Runtime } from '../runtime.js'
 
-/** Caller metadata from `x-gatehouse-*` headers: recorded, and later used by routing rules. */
+/** Caller metadata from `x-gatehouse-*` headers: recorded, and used by routing rules. */
 export interface CallerMeta {
   user?: string
   useCase?: string
+  /** As declared by the caller; the effective level is `RequestContext.sensitivity`. */
   sensitivity?: string
   domain?: string
+  /** Latency objective, e.g. `interactive` or `batch` (`x-gatehouse-latency`). */
+  latency?: string
   contextSources?: string[]
   prompt?: string
+  /** `x-gatehouse-meta-<key>: value` headers. */
+  metadata: Record<string, string>
+  /** `x-gatehouse-max-cost-usd`: skip targets whose estimated cost is above it. */
+  maxCostUsd?: number
+  /** `x-gatehouse-timeout-ms`: the caller's deadline for the whole request. */
+  timeoutMs?: number
 }
 
 export interface Target {
@@ -25,10 +36,14 @@ export interface Target {
 export interface Attempt {
   target: string
   provider: string
+  /** 1 for the first try on this target. */
+  attempt: number
   durationMs: number
   ok: boolean
   failure?: UpstreamFailure
   status?: number
+  /** Backoff slept before this attempt. */
+  waitedMs?: number
 }
 
 export type Operation = 'chat' | 'embeddings'
@@ -47,7 +62,15 @@ export interface RequestContext {
   readonly log: FastifyBaseLogger
   /** The stage running now, for logs. */
   stage: string
+  /** Effective sensitivity; set from the caller's declaration until classification arrives. */
+  sensitivity?: string
+  /** Set by authentication once tenants exist. */
+  tenant?: string
+  /** Ordered targets to try, set by route. */
   targets: Target[]
+  /** Retry, timeout and fallback settings of the route chosen. */
+  policy?: RoutePolicy
+  trace?: RouteTrace
   attempts: Attempt[]
   served?: { provider: string; model: string; target: string }
   usage?: Usage

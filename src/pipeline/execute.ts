@@ -1,70 +1,165 @@
 import { GatewayError, UpstreamError } from '../errors.js'
 import type { CallOptions, ChatBody, ChatChunk, EmbeddingsBody } from '../providers/types.js'
+import { retryDelayMs } from '../routing/backoff.js'
+import { CallDeadline, type DeadlineKind } from '../routing/call-deadline.js'
+import type { CircuitBreaker } from '../routing/circuit-breaker.js'
+import type { RoutingDeps } from '../routing/routing-deps.js'
 import type { RequestContext, Target } from './context.js'
 import { prepareBody } from './prepare-body.js'
 import type { PipelineResult, Stage } from './stage.js'
 
+interface Failure {
+  target: Target
+  error: UpstreamError
+}
+
 /**
- * Execute: call the targets in order until one answers. A failure the next target may not share
- * (rate limit, outage, timeout, connection) moves on; a caller's bad request does not. For a
- * stream the response is held until the first event has arrived, so a target that fails before
- * its first byte can still be replaced; after that, failures surface mid-stream.
+ * Execute: try the planned targets in order. On one target, a retryable failure (rate limit,
+ * 5xx, timeout, lost connection) is retried with capped, fully jittered exponential backoff, or
+ * after the provider's `Retry-After`; when the target's attempts are spent, or on a failure
+ * listed in `fallback_on`, the next target is tried. A caller's bad request stops at once. A
+ * stream is held until its first event, so that a target failing before its first byte can
+ * still be replaced; after that, failures surface mid-stream. Every attempt is recorded.
  */
-export const execute = (): Stage => ({
+export const execute = (deps: RoutingDeps): Stage => ({
   name: 'execute',
   async run(ctx) {
-    const failures: Array<{ target: Target; error: UpstreamError }> = []
+    const policy = ctx.policy!
+    const failures: Failure[] = []
+    const deadlineAtMs = requestDeadline(ctx)
     for (const target of ctx.targets) {
-      const startedMs = performance.now()
-      try {
-        const result = await attempt(ctx, target)
-        ctx.attempts.push({
-          target: target.name,
-          provider: target.provider.config.name,
-          durationMs: performance.now() - startedMs,
-          ok: true,
+      if (deps.now() >= deadlineAtMs) break
+      const breaker = policy.breaker.enabled ? deps.breakers.get(target.name, policy.breaker) : undefined
+      if (breaker && !breaker.tryAcquire()) {
+        ctx.trace?.candidates.push({ target: target.name, skipped: 'circuit_open' })
+        continue
+      }
+      let waitedMs = 0
+      for (let attempt = 1; ; attempt++) {
+        const result = await attemptOnce(ctx, deps, { target, attempt, waitedMs, breaker, deadlineAtMs })
+        if (!(result instanceof UpstreamError)) return result
+        failures.push({ target, error: result })
+        if (!result.retryable) {
+          if (isFallback(result, policy.fallbackOn)) break
+          throw finalError(failures)
+        }
+        if (attempt >= policy.retry.attempts || deps.now() >= deadlineAtMs) break
+        const delay = retryDelayMs({
+          retry: attempt,
+          ...(result.retryAfterS === undefined ? {} : { retryAfterS: result.retryAfterS }),
+          settings: policy.retry,
+          random: deps.random,
+          remainingMs: deadlineAtMs - deps.now(),
         })
-        ctx.served = { provider: target.provider.config.name, model: target.model.model, target: target.name }
-        return result
-      } catch (err) {
-        if (!(err instanceof UpstreamError) || ctx.signal.aborted) throw err
-        ctx.attempts.push({
-          target: target.name,
-          provider: target.provider.config.name,
-          durationMs: performance.now() - startedMs,
-          ok: false,
-          failure: err.failure,
-          ...(err.status === undefined ? {} : { status: err.status }),
-        })
-        ctx.log.warn(
-          { target: target.name, failure: err.failure, status: err.status },
-          'upstream attempt failed',
-        )
-        failures.push({ target, error: err })
-        if (!err.retryable) break
+        if ('giveUp' in delay) break
+        await deps.sleep(delay.delayMs, ctx.signal)
+        waitedMs = delay.delayMs
+        // A failure may have opened the breaker: another try would be wasted.
+        if (breaker && !breaker.tryAcquire()) break
       }
     }
     throw finalError(failures)
   },
 })
 
-async function attempt(ctx: RequestContext, target: Target): Promise<PipelineResult> {
+interface AttemptPlan {
+  target: Target
+  attempt: number
+  waitedMs: number
+  breaker: CircuitBreaker | undefined
+  deadlineAtMs: number
+}
+
+/** One call to one target: the result, or the failure as a value (so the loop above decides). */
+async function attemptOnce(
+  ctx: RequestContext,
+  deps: RoutingDeps,
+  plan: AttemptPlan,
+): Promise<PipelineResult | UpstreamError> {
+  const { target, breaker } = plan
+  const provider = target.provider.config
+  const { timeouts } = ctx.policy!
+  const deadline = new CallDeadline(ctx.signal, {
+    totalMs: Math.max(
+      1,
+      Math.min(timeouts.attempt_ms ?? provider.timeout_ms, plan.deadlineAtMs - deps.now()),
+    ),
+    ttfbMs: ctx.stream ? (timeouts.ttfb_ms ?? provider.ttfb_timeout_ms) : undefined,
+    idleMs: ctx.stream ? (timeouts.idle_ms ?? provider.idle_timeout_ms) : undefined,
+  })
   const opts: CallOptions = {
-    signal: ctx.signal,
+    signal: deadline.signal,
     model: target.model,
     requestId: ctx.id,
     simulate: ctx.simulate,
   }
+  const startedMs = deps.now()
+  deps.stats.begin(target.name)
+  const record = (ok: boolean, error?: UpstreamError) => {
+    ctx.attempts.push({
+      target: target.name,
+      provider: provider.name,
+      attempt: plan.attempt,
+      durationMs: deps.now() - startedMs,
+      ok,
+      ...(error ? { failure: error.failure } : {}),
+      ...(error?.status === undefined ? {} : { status: error.status }),
+      ...(plan.waitedMs > 0 ? { waitedMs: plan.waitedMs } : {}),
+    })
+  }
+  try {
+    const result = await call(ctx, target, opts, deadline)
+    const latencyMs = deps.now() - startedMs
+    breaker?.onSuccess()
+    record(true)
+    ctx.served = { provider: provider.name, model: target.model.model, target: target.name }
+    if (ctx.trace) ctx.trace.chosen = target.name
+    if (result.kind !== 'stream') {
+      deadline.release()
+      deps.stats.end(target.name, latencyMs)
+      return result
+    }
+    return {
+      kind: 'stream',
+      events: guardStream(result.events, deadline, () => deps.stats.end(target.name, latencyMs), breaker),
+    }
+  } catch (err) {
+    deadline.release()
+    const error = asUpstreamError(err, deadline, ctx.signal)
+    if (!error) {
+      // The caller went away (or a bug): nothing to learn about the target.
+      deps.stats.end(target.name, undefined)
+      breaker?.onAbandon()
+      throw err
+    }
+    deps.stats.end(target.name, 2 * (deps.now() - startedMs))
+    if (countsAgainstTarget(error)) breaker?.onFailure()
+    else breaker?.onAbandon()
+    record(false, error)
+    ctx.log.warn(
+      { target: target.name, attempt: plan.attempt, failure: error.failure, status: error.status },
+      'upstream attempt failed',
+    )
+    return error
+  }
+}
+
+async function call(
+  ctx: RequestContext,
+  target: Target,
+  opts: CallOptions,
+  deadline: CallDeadline,
+): Promise<PipelineResult> {
   if (ctx.operation === 'embeddings') {
     const response = await target.provider.embed(prepareBody(ctx.body as EmbeddingsBody, target.model), opts)
     return { kind: 'embeddings', response }
   }
   const body = prepareBody(ctx.body as ChatBody, target.model)
   if (!ctx.stream) return { kind: 'chat', response: await target.provider.chat(body, opts) }
-
   const events = await target.provider.stream(body, opts)
   const iterator = events[Symbol.asyncIterator]()
   const first = await iterator.next()
+  deadline.firstByte()
   return { kind: 'stream', events: resume(first, iterator) }
 }
 
@@ -78,12 +173,78 @@ async function* resume(
   yield* { [Symbol.asyncIterator]: () => rest }
 }
 
+/** After the first event: restart the idle deadline on each event; name a timeout as such. */
+async function* guardStream(
+  events: AsyncIterable<ChatChunk>,
+  deadline: CallDeadline,
+  done: () => void,
+  breaker: CircuitBreaker | undefined,
+): AsyncGenerator<ChatChunk> {
+  try {
+    for await (const chunk of events) {
+      deadline.touch()
+      yield chunk
+    }
+  } catch (err) {
+    const error = deadline.expired ? timeoutError(deadline.expired) : err
+    if (error instanceof UpstreamError) breaker?.onFailure()
+    throw error
+  } finally {
+    deadline.release()
+    done()
+  }
+}
+
+/** The failure of an attempt, or undefined when the caller left (or the error is a bug). */
+function asUpstreamError(
+  err: unknown,
+  deadline: CallDeadline,
+  callerSignal: AbortSignal,
+): UpstreamError | undefined {
+  if (deadline.expired) return timeoutError(deadline.expired)
+  if (callerSignal.aborted) return undefined
+  return err instanceof UpstreamError ? err : undefined
+}
+
+function timeoutError(kind: DeadlineKind): UpstreamError {
+  const what = {
+    total: 'did not finish in time',
+    ttfb: 'sent no first byte in time',
+    idle: 'went silent mid-stream',
+  }[kind]
+  return new UpstreamError('timeout', `provider ${what} (${kind} timeout)`)
+}
+
+/** The overall deadline (caller's `x-gatehouse-timeout-ms`, route `timeouts.total_ms`), or far away. */
+function requestDeadline(ctx: RequestContext): number {
+  const limits = [ctx.meta.timeoutMs, ctx.policy!.timeouts.total_ms].filter(
+    (v): v is number => v !== undefined,
+  )
+  return limits.length === 0 ? Number.POSITIVE_INFINITY : ctx.startedAtMs + Math.min(...limits)
+}
+
+function isFallback(error: UpstreamError, fallbackOn: ReadonlySet<string>): boolean {
+  return fallbackOn.has(error.failure)
+}
+
+/** A caller's bad request says nothing about the target's health. */
+function countsAgainstTarget(error: UpstreamError): boolean {
+  return error.failure !== 'bad_request' && error.failure !== 'not_found'
+}
+
 /** One error for the caller from every attempt: the cause that explains the outcome best. */
-function finalError(failures: Array<{ target: Target; error: UpstreamError }>): GatewayError {
+function finalError(failures: Failure[]): GatewayError {
   const last = failures.at(-1)
-  if (!last) return new GatewayError('upstream_unavailable', 'No target was available for this request.')
-  const attempts = failures.length
-  const where = { attempts, provider: last.target.provider.config.name, model: last.target.model.model }
+  if (!last)
+    return new GatewayError(
+      'upstream_unavailable',
+      'No target was available for this request (every circuit breaker is open).',
+    )
+  const where = {
+    attempts: failures.length,
+    provider: last.target.provider.config.name,
+    model: last.target.model.model,
+  }
   const { error } = last
   if (error.failure === 'bad_request') {
     return new GatewayError(
@@ -112,12 +273,12 @@ function finalError(failures: Array<{ target: Target; error: UpstreamError }>): 
   return new GatewayError('upstream_error', `No target answered successfully (${summary(failures)}).`, where)
 }
 
-/** `openai: HTTP 503; vllm: timeout`: provider names and failure classes, never provider bodies. */
-function summary(failures: Array<{ target: Target; error: UpstreamError }>): string {
+/** `openai: HTTP 503; vllm: timeout`: target names and failure classes, never provider bodies. */
+function summary(failures: Failure[]): string {
   return failures
-    .map(({ target, error }) => {
-      const what = error.status === undefined ? error.failure.replace('_', ' ') : `HTTP ${error.status}`
-      return `${target.name}: ${what}`
-    })
+    .map(
+      ({ target, error }) =>
+        `${target.name}: ${error.status === undefined ? error.failure.replace('_', ' ') : `HTTP ${error.status}`}`,
+    )
     .join('; ')
 }

@@ -57,7 +57,7 @@ describe('ingress', () => {
         'x-gatehouse-use-case': 'support',
         'x-gatehouse-context-sources': 'doc-1, doc-2,,',
       }),
-    ).toEqual({ user: 'u1', useCase: 'support', contextSources: ['doc-1', 'doc-2'] })
+    ).toEqual({ user: 'u1', useCase: 'support', contextSources: ['doc-1', 'doc-2'], metadata: {} })
   })
 
   it('parses the simulate header', () => {

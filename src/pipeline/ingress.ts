@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { SimulateConfig } from '../config/schema.js'
-import { simulateSchema } from '../config/schema.js'
+import { SENSITIVITIES, simulateSchema } from '../config/schema.js'
 import { GatewayError } from '../errors.js'
 import type { ChatBody, EmbeddingsBody } from '../providers/types.js'
 import type { CallerMeta } from './context.js'
@@ -199,7 +199,7 @@ export function requestIdFrom(header: string | string[] | undefined, generate: (
 }
 
 export function callerMetaFrom(headers: IncomingHttpHeaders): CallerMeta {
-  const meta: CallerMeta = {}
+  const meta: CallerMeta = { metadata: {} }
   const read = (name: string): string | undefined => {
     const value = headers[name]
     return typeof value === 'string' && value !== '' ? value.slice(0, 256) : undefined
@@ -209,9 +209,22 @@ export function callerMetaFrom(headers: IncomingHttpHeaders): CallerMeta {
   const useCase = read('x-gatehouse-use-case')
   if (useCase) meta.useCase = useCase
   const sensitivity = read('x-gatehouse-sensitivity')
-  if (sensitivity) meta.sensitivity = sensitivity
+  if (sensitivity) {
+    if (!(SENSITIVITIES as readonly string[]).includes(sensitivity)) {
+      throw new GatewayError(
+        'bad_request',
+        `Invalid x-gatehouse-sensitivity: expected one of ${SENSITIVITIES.join(', ')}.`,
+        {
+          param: 'x-gatehouse-sensitivity',
+        },
+      )
+    }
+    meta.sensitivity = sensitivity
+  }
   const domain = read('x-gatehouse-domain')
   if (domain) meta.domain = domain
+  const latency = read('x-gatehouse-latency')
+  if (latency) meta.latency = latency
   const prompt = read('x-gatehouse-prompt')
   if (prompt) meta.prompt = prompt
   const sources = read('x-gatehouse-context-sources')
@@ -221,7 +234,24 @@ export function callerMetaFrom(headers: IncomingHttpHeaders): CallerMeta {
       .map((s) => s.trim())
       .filter(Boolean)
       .slice(0, 64)
+  const maxCost = read('x-gatehouse-max-cost-usd')
+  if (maxCost !== undefined) meta.maxCostUsd = positiveNumber(maxCost, 'x-gatehouse-max-cost-usd')
+  const timeout = read('x-gatehouse-timeout-ms')
+  if (timeout !== undefined) meta.timeoutMs = Math.ceil(positiveNumber(timeout, 'x-gatehouse-timeout-ms'))
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.startsWith('x-gatehouse-meta-') && typeof value === 'string' && name.length > 17) {
+      meta.metadata[name.slice(17)] = value.slice(0, 256)
+    }
+  }
   return meta
+}
+
+function positiveNumber(value: string, header: string): number {
+  const n = Number(value)
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new GatewayError('bad_request', `Invalid ${header}: expected a positive number.`, { param: header })
+  }
+  return n
 }
 
 /**

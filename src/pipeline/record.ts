@@ -59,12 +59,29 @@ function writeLine(ctx: RequestContext): void {
     provider: ctx.served?.provider,
     served_model: ctx.served?.model,
     attempts: ctx.attempts.length,
+    route: ctx.trace && ctx.trace.resolved !== ctx.body.model ? ctx.trace.resolved : undefined,
+    rule: ctx.trace?.rule,
+    trace:
+      ctx.trace && (ctx.attempts.length > 1 || ctx.trace.candidates.some((c) => c.skipped))
+        ? compactTrace(ctx)
+        : undefined,
     usage: ctx.usage ? { input: ctx.usage.prompt_tokens, output: ctx.usage.completion_tokens } : undefined,
     duration_ms: round(performance.now() - ctx.startedAtMs),
     ttft_ms: ctx.firstByteAtMs === undefined ? undefined : round(ctx.firstByteAtMs - ctx.startedAtMs),
     use_case: ctx.meta.useCase,
   }
   ctx.log.info(line, 'request completed')
+}
+
+/** Only when something noteworthy happened (a skip, a retry, a fallback): what and why. */
+function compactTrace(ctx: RequestContext) {
+  return {
+    skipped: ctx.trace!.candidates.filter((c) => c.skipped).map((c) => `${c.target}:${c.skipped}`),
+    attempts: ctx.attempts.map(
+      (a) =>
+        `${a.target}#${a.attempt}:${a.ok ? 'ok' : (a.status ?? a.failure)}${a.waitedMs ? `+${Math.round(a.waitedMs)}ms` : ''}`,
+    ),
+  }
 }
 
 function round(ms: number): number {

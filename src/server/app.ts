@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import { GatewayError } from '../errors.js'
 import { requestIdFrom } from '../pipeline/ingress.js'
+import type { RoutingDeps } from '../routing/routing-deps.js'
 import type { Runtime } from '../runtime.js'
 import { handleError, sendError } from './error-handler.js'
+import { registerAdminRoutes } from './routes/admin.js'
 import { registerHealthRoutes } from './routes/health.js'
 import { registerOpenAIRoutes } from './routes/openai.js'
 
@@ -14,6 +16,7 @@ export interface AppDeps {
   trustProxy: boolean
   isDraining: () => boolean
   inFlight: Set<AbortController>
+  routing: RoutingDeps
   generateId?: () => string
 }
 
@@ -49,5 +52,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   registerHealthRoutes(app, { isDraining: deps.isDraining })
   registerOpenAIRoutes(app, { runtime: deps.runtime, inFlight: deps.inFlight })
+  registerAdminRoutes(app, { runtime: deps.runtime, routing: deps.routing })
   return app
 }

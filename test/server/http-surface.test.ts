@@ -44,6 +44,7 @@ describe('HTTP surface', () => {
         'meta-llama/Llama-3.1-8B-Instruct': { provider: 'sim' },
       },
       routes: { resilient: { targets: ['up', 'sim-fast'] } },
+      routing: { retry: { attempts: 1 } },
     })
   })
   afterAll(async () => {

@@ -10,7 +10,6 @@ import type {
   EmbeddingsResponse,
   Provider,
 } from '../types.js'
-import { CallDeadline } from './call-deadline.js'
 import { readSse } from './sse.js'
 import { upstreamErrorFromResponse, upstreamErrorFromTransport } from './upstream-error.js'
 
@@ -38,35 +37,31 @@ export function createOpenAICompatibleProvider({ config, headers }: OpenAICompat
   })
 
   async function post(path: string, body: unknown, opts: CallOptions, accept: string) {
-    const deadline = new CallDeadline(opts.signal, config.timeout_ms)
     try {
       const response = await pool.request({
         path: basePath + path,
         method: 'POST',
         headers: { ...headers(), 'content-type': 'application/json', accept, 'x-request-id': opts.requestId },
         body: JSON.stringify(body),
-        signal: deadline.signal,
+        signal: opts.signal,
       })
       if (response.statusCode < 200 || response.statusCode >= 300) {
         const text = await response.body.text().catch(() => '')
         throw upstreamErrorFromResponse(response.statusCode, response.headers, text)
       }
-      return { response, deadline }
+      return response
     } catch (err) {
-      deadline.release()
-      throw translateAbort(err, opts.signal, deadline)
+      throw translateAbort(err, opts.signal)
     }
   }
 
   async function json<T>(path: string, body: unknown, opts: CallOptions): Promise<T> {
-    const { response, deadline } = await post(path, body, opts, 'application/json')
+    const response = await post(path, body, opts, 'application/json')
     let text: string
     try {
       text = await response.body.text()
     } catch (err) {
-      throw translateAbort(err, opts.signal, deadline)
-    } finally {
-      deadline.release()
+      throw translateAbort(err, opts.signal)
     }
     try {
       return JSON.parse(text) as T
@@ -85,8 +80,8 @@ export function createOpenAICompatibleProvider({ config, headers }: OpenAICompat
     async stream(body, opts) {
       const native: ChatBody = { ...body, stream: true }
       if (config.stream_usage) native.stream_options = { ...body.stream_options, include_usage: true }
-      const { response, deadline } = await post('/chat/completions', native, opts, 'text/event-stream')
-      return readChunks(response.body, opts.signal, deadline)
+      const response = await post('/chat/completions', native, opts, 'text/event-stream')
+      return readChunks(response.body, opts.signal)
     },
 
     embed(body, opts) {
@@ -100,11 +95,7 @@ export function createOpenAICompatibleProvider({ config, headers }: OpenAICompat
 }
 
 /** OpenAI's stream: `data: {chunk}` events, then `data: [DONE]`. Anything else ends as a cut stream. */
-async function* readChunks(
-  body: AsyncIterable<Uint8Array>,
-  callerSignal: AbortSignal,
-  deadline: CallDeadline,
-): AsyncGenerator<ChatChunk> {
+async function* readChunks(body: AsyncIterable<Uint8Array>, signal: AbortSignal): AsyncGenerator<ChatChunk> {
   let done = false
   try {
     for await (const event of readSse(body)) {
@@ -130,17 +121,14 @@ async function* readChunks(
       yield parsed as ChatChunk
     }
   } catch (err) {
-    throw translateAbort(err, callerSignal, deadline)
-  } finally {
-    deadline.release()
+    throw translateAbort(err, signal)
   }
   if (!done) throw new UpstreamError('stream_cut', 'provider closed the stream before it finished')
 }
 
-/** A caller's abort stays an abort; our own deadline becomes a timeout; the rest is transport. */
-function translateAbort(err: unknown, callerSignal: AbortSignal, deadline: CallDeadline): unknown {
+/** An abort (the caller left, or execute's deadline passed) stays an abort: execute tells which. */
+function translateAbort(err: unknown, signal: AbortSignal): unknown {
   if (err instanceof UpstreamError) return err
-  if (callerSignal.aborted) return callerSignal.reason ?? err
-  if (deadline.isTimedOut) return new UpstreamError('timeout', 'provider did not finish within timeout_ms')
+  if (signal.aborted) return signal.reason ?? err
   return upstreamErrorFromTransport(err)
 }

@@ -4,7 +4,9 @@ import { errorBody, GatewayError, UpstreamError } from '../../errors.js'
 import type { Operation, RequestContext } from '../../pipeline/context.js'
 import { callerMetaFrom, parseChatBody, parseEmbeddingsBody, simulateFrom } from '../../pipeline/ingress.js'
 import type { ChatBody, ChatChunk, EmbeddingsBody } from '../../providers/types.js'
+import { traceHeader } from '../../routing/route-trace.js'
 import type { Runtime } from '../../runtime.js'
+import { bearerToken, isKey } from '../admin-auth.js'
 import { toGatewayError } from '../error-handler.js'
 import { SseWriter } from '../sse.js'
 
@@ -70,7 +72,15 @@ async function run(
       targets: [],
       attempts: [],
     }
-    const result = await ctx.runtime.pipeline(ctx)
+    // Until classification exists, the effective sensitivity is the caller's declaration.
+    if (ctx.meta.sensitivity) ctx.sensitivity = ctx.meta.sensitivity
+    let result: Awaited<ReturnType<Runtime['pipeline']>>
+    try {
+      result = await ctx.runtime.pipeline(ctx)
+    } finally {
+      if (ctx.trace && wantsTrace(request, ctx.runtime))
+        reply.header('x-gatehouse-route-trace', traceHeader(ctx.trace))
+    }
     reply.header('x-gatehouse-provider', ctx.served?.provider)
     reply.header('x-gatehouse-model', ctx.served?.model)
     reply.header('x-gatehouse-attempts', String(ctx.attempts.length))
@@ -82,6 +92,13 @@ async function run(
     deps.inFlight.delete(controller)
     if (reply.raw.writableFinished) reply.raw.off('close', onClose)
   }
+}
+
+/** The decision trace goes back when debugging is on, or to a caller holding the admin key. */
+function wantsTrace(request: FastifyRequest, runtime: Runtime): boolean {
+  if (runtime.config.routing.trace_header) return true
+  const adminKey = runtime.config.admin.api_key
+  return adminKey !== undefined && isKey(bearerToken(request.headers), adminKey)
 }
 
 /**

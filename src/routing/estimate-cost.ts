@@ -1,0 +1,30 @@
+import type { ChatBody } from '../providers/types.js'
+
+/**
+ * The USD cost of a call at `price` (USD per million tokens, as in the model config), or undefined
+ * when the model has no price. A price of 0 is a free model, not an unknown one.
+ */
+export function estimateCostUsd(
+  price: { input: number; output: number } | undefined,
+  inputTokens: number,
+  outputTokens: number,
+): number | undefined {
+  if (price === undefined) return undefined
+  return (inputTokens * price.input + outputTokens * price.output) / 1_000_000
+}
+
+/**
+ * Output tokens to budget for: the caller's cap (`max_completion_tokens`, else the older
+ * `max_tokens`), else the configured typical length; times `n`, since each choice is billed.
+ */
+export function expectedOutputTokens(body: ChatBody, typicalOutputTokens: number): number {
+  const perChoice =
+    tokenCount(body['max_completion_tokens']) ?? tokenCount(body['max_tokens']) ?? typicalOutputTokens
+  const n = tokenCount(body['n'])
+  return n !== undefined && n > 1 ? perChoice * n : perChoice
+}
+
+/** A field the caller may have set to null or to nonsense: only a count is used. */
+function tokenCount(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined
+}
