@@ -5,10 +5,11 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { type DestinationStream, type Logger, pino } from 'pino'
 import { type LoadResult, loadConfigFile, type ResolvedConfig } from './config/load.js'
 import { watchConfig } from './config/watch.js'
+import { createMetrics } from './observability/metrics.js'
 import { ProviderRegistry } from './providers/registry.js'
 import { BreakerRegistry } from './routing/circuit-breaker.js'
 import { createTokenEstimator } from './routing/estimate-tokens.js'
-import type { RoutingDeps } from './routing/routing-deps.js'
+import { NO_METRICS, type RoutingDeps } from './routing/routing-deps.js'
 import { TargetStats } from './routing/target-stats.js'
 import { createRuntime, type Runtime } from './runtime.js'
 import { buildApp } from './server/app.js'
@@ -24,8 +25,8 @@ export interface GatehouseOptions {
   logDestination?: DestinationStream
   /** Watch the config file and apply valid changes (default true). */
   watch?: boolean
-  /** Routing state, clock, randomness and sleep (tests inject their own). */
-  routing?: RoutingDeps
+  /** Replace parts of the routing state, clock, randomness or sleep (tests). */
+  routing?: Partial<RoutingDeps>
 }
 
 export interface Gatehouse {
@@ -55,8 +56,18 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
 
   const logger = createLogger(first.config, options.logDestination)
   const registry = new ProviderRegistry()
-  const routing = options.routing ?? createRoutingDeps(initial.routing.latency_half_life_s)
+  let runtimeRef: Runtime | undefined
+  const metrics = createMetrics(
+    () => Object.keys(runtimeRef?.config.models ?? {}),
+    () => routing,
+  )
+  const routing: RoutingDeps = {
+    ...createRoutingDeps(initial.routing.latency_half_life_s),
+    ...options.routing,
+    metrics,
+  }
   let runtime = createRuntime(first.config, registry.update(first.config.providers).providers, routing)
+  runtimeRef = runtime
   let fingerprint = await fileFingerprint(options.configPath)
   let draining = false
   const inFlight = new Set<AbortController>()
@@ -69,6 +80,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     isDraining: () => draining,
     inFlight,
     routing,
+    metrics: metrics.registry,
   })
 
   async function reload(): Promise<LoadResult> {
@@ -83,6 +95,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     const { config } = result
     const { providers, retired } = registry.update(config.providers)
     runtime = createRuntime(config, providers, routing)
+    runtimeRef = runtime
     routing.breakers.retain(Object.keys(config.models))
     routing.stats.halfLifeS = config.routing.latency_half_life_s
     logger.level = config.logging.level
@@ -167,6 +180,7 @@ export function createRoutingDeps(latencyHalfLifeS: number): RoutingDeps {
     random: Math.random,
     now,
     sleep: (ms, signal) => sleep(ms, undefined, { signal }),
+    metrics: NO_METRICS,
   }
 }
 

@@ -34,9 +34,12 @@ export const execute = (deps: RoutingDeps): Stage => ({
         ctx.trace?.candidates.push({ target: target.name, skipped: 'circuit_open' })
         continue
       }
+      if (failures.length > 0) deps.metrics.fallback(failures.at(-1)!.target.name)
       let waitedMs = 0
       for (let attempt = 1; ; attempt++) {
+        if (attempt > 1) deps.metrics.retry(target.name)
         const result = await attemptOnce(ctx, deps, { target, attempt, waitedMs, breaker, deadlineAtMs })
+        deps.metrics.attempt(target.name, result instanceof UpstreamError ? result.failure : 'ok')
         if (!(result instanceof UpstreamError)) return result
         failures.push({ target, error: result })
         if (!result.retryable) {

@@ -14,4 +14,14 @@ export interface RoutingDeps {
   /** Monotonic milliseconds (performance.now in production). */
   now: () => number
   sleep: (ms: number, signal: AbortSignal) => Promise<void>
+  metrics: RoutingMetrics
 }
+
+/** What execute reports as it goes; the Prometheus implementation lives in observability/. */
+export interface RoutingMetrics {
+  attempt(target: string, outcome: string): void
+  retry(target: string): void
+  fallback(target: string): void
+}
+
+export const NO_METRICS: RoutingMetrics = { attempt() {}, retry() {}, fallback() {} }

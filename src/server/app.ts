@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
+import type { Registry } from 'prom-client'
 import { GatewayError } from '../errors.js'
 import { requestIdFrom } from '../pipeline/ingress.js'
 import type { RoutingDeps } from '../routing/routing-deps.js'
@@ -17,6 +18,7 @@ export interface AppDeps {
   isDraining: () => boolean
   inFlight: Set<AbortController>
   routing: RoutingDeps
+  metrics: Registry
   generateId?: () => string
 }
 
@@ -51,6 +53,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   })
 
   registerHealthRoutes(app, { isDraining: deps.isDraining })
+  app.get('/metrics', async function metrics(_request, reply) {
+    return reply.type(deps.metrics.contentType).send(await deps.metrics.metrics())
+  })
   registerOpenAIRoutes(app, { runtime: deps.runtime, inFlight: deps.inFlight })
   registerAdminRoutes(app, { runtime: deps.runtime, routing: deps.routing })
   return app

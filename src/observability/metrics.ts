@@ -1,0 +1,63 @@
+import { Counter, Gauge, Registry } from 'prom-client'
+import type { BreakerState } from '../routing/circuit-breaker.js'
+import type { RoutingDeps, RoutingMetrics } from '../routing/routing-deps.js'
+
+const STATE_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 }
+
+export interface Metrics extends RoutingMetrics {
+  readonly registry: Registry
+}
+
+/**
+ * Prometheus metrics, one registry per gateway (no global default registry, so tests and several
+ * gateways in one process never share counters). Labels are config names only: bounded.
+ */
+export function createMetrics(targets: () => Iterable<string>, routing: () => RoutingDeps): Metrics {
+  const registry = new Registry()
+  const attempts = new Counter({
+    name: 'gatehouse_upstream_attempts_total',
+    help: 'Upstream attempts by target and outcome (ok or the failure class).',
+    labelNames: ['target', 'outcome'] as const,
+    registers: [registry],
+  })
+  const retries = new Counter({
+    name: 'gatehouse_retries_total',
+    help: 'Retries of the same target after a retryable failure.',
+    labelNames: ['target'] as const,
+    registers: [registry],
+  })
+  const fallbacks = new Counter({
+    name: 'gatehouse_fallbacks_total',
+    help: 'Requests that moved on from a target to the next one.',
+    labelNames: ['target'] as const,
+    registers: [registry],
+  })
+  new Gauge({
+    name: 'gatehouse_circuit_breaker_state',
+    help: 'Circuit breaker state per target: 0 closed, 1 half-open, 2 open.',
+    labelNames: ['target'] as const,
+    registers: [registry],
+    collect() {
+      this.reset()
+      const { breakers } = routing()
+      const live = new Map(breakers.entries())
+      for (const target of targets()) this.set({ target }, STATE_VALUE[live.get(target)?.state ?? 'closed'])
+    },
+  })
+  new Gauge({
+    name: 'gatehouse_target_in_flight',
+    help: 'Calls in flight per target from this process.',
+    labelNames: ['target'] as const,
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const target of targets()) this.set({ target }, routing().stats.inFlight(target))
+    },
+  })
+  return {
+    registry,
+    attempt: (target, outcome) => attempts.inc({ target, outcome }),
+    retry: (target) => retries.inc({ target }),
+    fallback: (target) => fallbacks.inc({ target }),
+  }
+}

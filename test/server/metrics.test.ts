@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { error, type FakeOpenAI, startFakeOpenAI } from '../fakes/openai.js'
+import { postJson, startTestGateway, type TestGateway } from '../helpers/gateway.js'
+
+describe('/metrics', () => {
+  let fake: FakeOpenAI
+  let gateway: TestGateway
+  beforeAll(async () => {
+    fake = await startFakeOpenAI([error(503)])
+    gateway = await startTestGateway({
+      providers: { up: { kind: 'openai-compatible', base_url: fake.url }, sim: { kind: 'simulated' } },
+      models: { down: { provider: 'up' }, 'sim-fast': { provider: 'sim' } },
+      routes: { chat: { targets: ['down', 'sim-fast'] } },
+      routing: {
+        retry: { attempts: 2, initial_backoff_ms: 1, max_backoff_ms: 2 },
+        breaker: { failure_threshold: 2 },
+      },
+    })
+  })
+  afterAll(async () => {
+    await gateway?.close()
+    await fake?.close()
+  })
+
+  it('counts attempts, retries and fallbacks, and shows breaker states, in Prometheus text', async () => {
+    const res = await postJson(`${gateway.baseURL}/chat/completions`, {
+      model: 'chat',
+      messages: [{ role: 'user', content: 'hi' }],
+    })
+    expect(res.status).toBe(200)
+    const scrape = await fetch(`${gateway.url}/metrics`)
+    expect(scrape.headers.get('content-type')).toContain('text/plain')
+    const text = await scrape.text()
+    expect(text).toContain('gatehouse_upstream_attempts_total{target="down",outcome="server"} 2')
+    expect(text).toContain('gatehouse_upstream_attempts_total{target="sim-fast",outcome="ok"} 1')
+    expect(text).toContain('gatehouse_retries_total{target="down"} 1')
+    expect(text).toContain('gatehouse_fallbacks_total{target="down"} 1')
+    // Two consecutive failures reach the threshold: the breaker of `down` is open (2).
+    expect(text).toContain('gatehouse_circuit_breaker_state{target="down"} 2')
+    expect(text).toContain('gatehouse_circuit_breaker_state{target="sim-fast"} 0')
+  })
+})
