@@ -126,8 +126,18 @@ function gatewayConfig(upstreamOrigin: string): string {
     'logging: { level: warn }',
     'providers:',
     `  upstream: { kind: openai-compatible, base_url: ${upstreamOrigin}/v1 }`,
+    `  backup: { kind: openai-compatible, base_url: ${upstreamOrigin}/v1 }`,
     'models:',
-    '  bench-model: { provider: upstream }',
+    '  bench-primary: { provider: upstream, model: bench-model, context_window: 128000, price: { input: 0.15, output: 0.6 } }',
+    '  bench-backup: { provider: backup, model: bench-model, context_window: 128000, price: { input: 0.15, output: 0.6 } }',
+    '  bench-onprem: { provider: upstream, model: bench-model }',
+    // The full routing path: a rule evaluated on every request (it does not match), a route
+    // with fallback, retries, a breaker and a context-window check on each target.
+    'routes:',
+    '  bench-model: { strategy: fallback, targets: [bench-primary, bench-backup] }',
+    '  onprem: { targets: [bench-onprem] }',
+    'rules:',
+    '  - { name: sensitive-onprem, when: { min_sensitivity: confidential }, route: onprem }',
     '',
   ].join('\n')
 }
