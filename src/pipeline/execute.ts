@@ -26,19 +26,22 @@ export const execute = (deps: RoutingDeps): Stage => ({
   async run(ctx) {
     const policy = ctx.policy!
     const failures: Failure[] = []
-    const deadlineAtMs = requestDeadline(ctx)
+    const request: RequestDeadline = { atMs: requestDeadline(ctx), isPassed: false }
+    const isOutOfTime = () => request.isPassed || deps.now() >= request.atMs
     for (const target of ctx.targets) {
-      if (deps.now() >= deadlineAtMs) break
+      if (isOutOfTime()) break
       const breaker = policy.breaker.enabled ? deps.breakers.get(target.name, policy.breaker) : undefined
       if (breaker && !breaker.tryAcquire()) {
-        ctx.trace?.candidates.push({ target: target.name, skipped: 'circuit_open' })
+        // Open since planning, or its one half-open probe is out: mark the planned candidate.
+        const candidate = ctx.trace?.candidates.find((c) => c.target === target.name && !c.skipped)
+        if (candidate) candidate.skipped = 'circuit_open'
         continue
       }
       if (failures.length > 0) deps.metrics.fallback(failures.at(-1)!.target.name)
       let waitedMs = 0
       for (let attempt = 1; ; attempt++) {
         if (attempt > 1) deps.metrics.retry(target.name)
-        const result = await attemptOnce(ctx, deps, { target, attempt, waitedMs, breaker, deadlineAtMs })
+        const result = await attemptOnce(ctx, deps, { target, attempt, waitedMs, breaker, request })
         deps.metrics.attempt(target.name, result instanceof UpstreamError ? result.failure : 'ok')
         if (!(result instanceof UpstreamError)) return result
         failures.push({ target, error: result })
@@ -46,13 +49,13 @@ export const execute = (deps: RoutingDeps): Stage => ({
           if (isFallback(result, policy.fallbackOn)) break
           throw finalError(failures)
         }
-        if (attempt >= policy.retry.attempts || deps.now() >= deadlineAtMs) break
+        if (attempt >= policy.retry.attempts || isOutOfTime()) break
         const delay = retryDelayMs({
           retry: attempt,
           ...(result.retryAfterS === undefined ? {} : { retryAfterS: result.retryAfterS }),
           settings: policy.retry,
           random: deps.random,
-          remainingMs: deadlineAtMs - deps.now(),
+          remainingMs: request.atMs - deps.now(),
         })
         if ('giveUp' in delay) break
         await deps.sleep(delay.delayMs, ctx.signal)
@@ -61,16 +64,25 @@ export const execute = (deps: RoutingDeps): Stage => ({
         if (breaker && !breaker.tryAcquire()) break
       }
     }
+    // Routing (token counting, say) can use up a short deadline before any attempt starts.
+    if (failures.length === 0 && isOutOfTime())
+      throw new GatewayError('upstream_timeout', "The request's deadline passed before any target was tried.")
     throw finalError(failures)
   },
 })
+
+/** The whole request's deadline; `isPassed` once an attempt's timer standing for it has fired. */
+interface RequestDeadline {
+  atMs: number
+  isPassed: boolean
+}
 
 interface AttemptPlan {
   target: Target
   attempt: number
   waitedMs: number
   breaker: CircuitBreaker | undefined
-  deadlineAtMs: number
+  request: RequestDeadline
 }
 
 /** One call to one target: the result, or the failure as a value (so the loop above decides). */
@@ -82,11 +94,10 @@ async function attemptOnce(
   const { target, breaker } = plan
   const provider = target.provider.config
   const { timeouts } = ctx.policy!
+  const attemptMs = timeouts.attempt_ms ?? provider.timeout_ms
+  const remainingMs = plan.request.atMs - deps.now()
   const deadline = new CallDeadline(ctx.signal, {
-    totalMs: Math.max(
-      1,
-      Math.min(timeouts.attempt_ms ?? provider.timeout_ms, plan.deadlineAtMs - deps.now()),
-    ),
+    totalMs: Math.max(1, Math.min(attemptMs, remainingMs)),
     ttfbMs: ctx.stream ? (timeouts.ttfb_ms ?? provider.ttfb_timeout_ms) : undefined,
     idleMs: ctx.stream ? (timeouts.idle_ms ?? provider.idle_timeout_ms) : undefined,
   })
@@ -128,6 +139,11 @@ async function attemptOnce(
     }
   } catch (err) {
     deadline.release()
+    // Timers run on libuv's loop clock, which can lag performance.now() by a millisecond or more:
+    // when the timer standing for the request's deadline fires, now() may still read just before
+    // it. Trust the timer, or the loop starts another attempt with a 1 ms budget (a wasted
+    // upstream call, and a timeout counted against the next target's breaker).
+    if (deadline.expired === 'total' && remainingMs <= attemptMs) plan.request.isPassed = true
     const error = asUpstreamError(err, deadline, ctx.signal)
     if (!error) {
       // The caller went away (or a bug): nothing to learn about the target.

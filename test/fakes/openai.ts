@@ -8,12 +8,17 @@ import { setTimeout as sleep } from 'node:timers/promises'
  * https://platform.openai.com/docs/api-reference/chat: JSON answers, SSE streams terminated by
  * `data: [DONE]`, OpenAI's error bodies and rate-limit headers. Each call consumes the next script
  * step (the last one repeats), and every call is recorded with its headers, body and whether the
- * client went away before the answer was complete.
+ * client went away before the answer was complete. `inFlight` counts requests neither answered in
+ * full nor closed by the client, so a test can show that no upstream call was left hanging.
  */
+
+/** How an SSE answer ends: cleanly, by hanging with the connection open, or by a TCP reset. */
+export type SseEnd = 'end' | 'stall' | 'reset'
 
 export type Step =
   | { type: 'json'; status: number; body: unknown; headers: Record<string, string>; delayMs: number }
-  | { type: 'sse'; payload: string; splitAt: 'events' | 'random' | number[]; gapMs: number }
+  | { type: 'raw'; status: number; text: string; headers: Record<string, string> }
+  | { type: 'sse'; payload: string; splitAt: 'events' | 'random' | number[]; gapMs: number; ending: SseEnd }
   | { type: 'stall' }
   | { type: 'reset' }
 
@@ -22,6 +27,8 @@ export interface RecordedCall {
   path: string
   headers: IncomingHttpHeaders
   body: Record<string, unknown>
+  /** When the request arrived (performance.now()), to measure the gaps between retries. */
+  atMs: number
   /** Resolves true if the client closed the connection before the answer was complete. */
   aborted: Promise<boolean>
 }
@@ -32,6 +39,10 @@ export interface FakeOpenAI {
   calls: RecordedCall[]
   /** Distinct client sockets seen (keep-alive pooling keeps this low). */
   connections: number
+  /** Requests not yet answered in full whose connection is still open. */
+  inFlight: number
+  /** Resolves once `inFlight` is 0; rejects, naming the count, if that takes longer than `timeoutMs`. */
+  waitIdle(timeoutMs?: number): Promise<void>
   close(): Promise<void>
 }
 
@@ -65,33 +76,48 @@ export const error = (
     { status, headers: init.headers ?? {} },
   )
 
+/** A body sent as is, e.g. truncated JSON with a 200 (a proxy that cut the answer short). */
+export const raw = (
+  text: string,
+  init: { status?: number; headers?: Record<string, string> } = {},
+): Step => ({
+  type: 'raw',
+  status: init.status ?? 200,
+  text,
+  headers: init.headers ?? { 'content-type': 'application/json' },
+})
+
+interface SseInit {
+  splitAt?: 'events' | 'random' | number[]
+  /** Pause after each write (a slow, dripping stream). */
+  gapMs?: number
+  /** After the payload: end the response (default), hang with the connection open, or reset it. */
+  ending?: SseEnd
+}
+
 /**
  * A stream of chunk objects as `data:` events, then `[DONE]` unless `done: false` (a cut stream).
  * `splitAt` decides how the bytes hit the socket: one write per event, random byte positions, or
  * the given byte offsets.
  */
-export const sse = (
-  events: unknown[],
-  init: { done?: boolean; splitAt?: 'events' | 'random' | number[]; gapMs?: number } = {},
-): Step => ({
-  type: 'sse',
-  payload:
+export const sse = (events: unknown[], init: SseInit & { done?: boolean } = {}): Step =>
+  rawSse(
     events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') +
-    (init.done === false ? '' : 'data: [DONE]\n\n'),
-  splitAt: init.splitAt ?? 'events',
-  gapMs: init.gapMs ?? 0,
-})
+      (init.done === false ? '' : 'data: [DONE]\n\n'),
+    init,
+  )
 
 /** Raw SSE text (e.g. a recorded fixture), written with the given split. */
-export const rawSse = (
-  payload: string,
-  init: { splitAt?: 'events' | 'random' | number[]; gapMs?: number } = {},
-): Step => ({
+export const rawSse = (payload: string, init: SseInit = {}): Step => ({
   type: 'sse',
   payload,
   splitAt: init.splitAt ?? 'events',
   gapMs: init.gapMs ?? 0,
+  ending: init.ending ?? 'end',
 })
+
+/** Some events, then silence with the connection held open: a provider stuck mid-answer. */
+export const stallMidStream = (events: unknown[]): Step => sse(events, { done: false, ending: 'stall' })
 
 export const stall = (): Step => ({ type: 'stall' })
 export const reset = (): Step => ({ type: 'reset' })
@@ -164,6 +190,7 @@ export async function startFakeOpenAI(
   const calls: RecordedCall[] = []
   const sockets = new Set<Socket>()
   let connections = 0
+  let inFlight = 0
   const next = (call: RecordedCall): Step => {
     if (typeof script === 'function') return script(call)
     const step = script[Math.min(calls.length - 1, script.length - 1)]
@@ -171,6 +198,10 @@ export async function startFakeOpenAI(
   }
 
   const server = createServer(async (req, res) => {
+    const atMs = performance.now()
+    inFlight++
+    // 'close' fires once the answer is complete or the connection is gone, whichever comes first.
+    res.on('close', () => inFlight--)
     const text = await readBody(req)
     let body: Record<string, unknown> = {}
     try {
@@ -187,6 +218,7 @@ export async function startFakeOpenAI(
       path: req.url ?? '',
       headers: req.headers,
       body,
+      atMs,
       aborted,
     }
     calls.push(call)
@@ -208,6 +240,17 @@ export async function startFakeOpenAI(
     get connections() {
       return connections
     },
+    get inFlight() {
+      return inFlight
+    },
+    async waitIdle(timeoutMs = 1000) {
+      const giveUpAt = Date.now() + timeoutMs
+      while (inFlight > 0) {
+        if (Date.now() >= giveUpAt)
+          throw new Error(`${inFlight} upstream request(s) still in progress after ${timeoutMs} ms`)
+        await sleep(5)
+      }
+    },
     async close() {
       for (const socket of sockets) socket.destroy()
       server.close()
@@ -226,6 +269,10 @@ async function answer(step: Step, req: IncomingMessage, res: ServerResponse): Pr
         ...step.headers,
       })
       res.end(JSON.stringify(step.body))
+      return
+    case 'raw':
+      res.writeHead(step.status, { 'x-request-id': 'req_fake', ...step.headers })
+      res.end(step.text)
       return
     case 'stall':
       // Headers never come; the client must give up on its own.
@@ -246,7 +293,9 @@ async function answer(step: Step, req: IncomingMessage, res: ServerResponse): Pr
         // Separate writes by a macrotask (or a gap) so they leave as separate TCP segments.
         await sleep(step.gapMs)
       }
-      res.end()
+      if (step.ending === 'end') res.end()
+      else if (step.ending === 'reset') req.socket.destroy()
+      // 'stall': the response stays open until the client gives up and closes the connection.
     }
   }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { stringify } from 'yaml'
-import { type Gatehouse, startGatehouse } from '../../src/main.js'
+import { type Gatehouse, type GatehouseOptions, startGatehouse } from '../../src/main.js'
 
 export interface TestGateway {
   gatehouse: Gatehouse
@@ -19,10 +19,13 @@ export interface TestGateway {
   close(): Promise<void>
 }
 
-/** Start a gateway on port 0 from a config object (or YAML text), logs captured in memory. */
+/**
+ * Start a gateway on port 0 from a config object (or YAML text), logs captured in memory.
+ * `routing` replaces parts of the routing deps (clock, randomness, sleep, breakers).
+ */
 export async function startTestGateway(
   config: object | string,
-  opts: { env?: NodeJS.ProcessEnv; watch?: boolean } = {},
+  opts: { env?: NodeJS.ProcessEnv; watch?: boolean; routing?: GatehouseOptions['routing'] } = {},
 ): Promise<TestGateway> {
   const dir = await mkdtemp(join(tmpdir(), 'gatehouse-test-'))
   const configPath = join(dir, 'gatehouse.yaml')
@@ -47,6 +50,7 @@ export async function startTestGateway(
     host: '127.0.0.1',
     logDestination: destination,
     watch: opts.watch ?? false,
+    ...(opts.routing ? { routing: opts.routing } : {}),
   })
   return {
     gatehouse,
