@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type DestinationStream, type Logger, pino } from 'pino'
+import type { CancelSignal } from './cancel-signal.js'
 import { type LoadResult, loadConfigFile, type ResolvedConfig } from './config/load.js'
 import { watchConfig } from './config/watch.js'
 import { createMetrics } from './observability/metrics.js'
@@ -70,7 +71,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   runtimeRef = runtime
   let fingerprint = await fileFingerprint(options.configPath)
   let draining = false
-  const inFlight = new Set<AbortController>()
+  const inFlight = new Set<CancelSignal>()
 
   const app = buildApp({
     runtime: () => runtime,
@@ -148,7 +149,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
       )
       const deadline = setTimeout(() => {
         logger.warn({ in_flight: inFlight.size }, 'shutdown deadline reached: cutting remaining requests')
-        for (const controller of inFlight) controller.abort(new Error('gateway shutting down'))
+        for (const signal of inFlight) signal.abort(new Error('gateway shutting down'))
         app.server.closeAllConnections()
       }, deadlineMs)
       // Node closes idle keep-alive sockets once, when the server starts closing. A socket whose
@@ -179,7 +180,7 @@ export function createRoutingDeps(latencyHalfLifeS: number): RoutingDeps {
     tokens: createTokenEstimator(),
     random: Math.random,
     now,
-    sleep: (ms, signal) => sleep(ms, undefined, { signal }),
+    sleep: (ms, signal) => sleep(ms, undefined, { signal: signal.toAbortSignal() }),
     metrics: NO_METRICS,
   }
 }

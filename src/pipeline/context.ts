@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
+import type { CancelSignal } from '../cancel-signal.js'
 import type { ResolvedModel } from '../config/load.js'
 import type { SimulateConfig } from '../config/schema.js'
 import type { ErrorKind, UpstreamFailure } from '../errors.js'
@@ -56,7 +57,7 @@ export interface RequestContext {
   readonly body: ChatBody | EmbeddingsBody
   readonly stream: boolean
   readonly meta: CallerMeta
-  readonly signal: AbortSignal
+  readonly signal: CancelSignal
   readonly simulate: SimulateConfig | undefined
   readonly runtime: Runtime
   readonly log: FastifyBaseLogger

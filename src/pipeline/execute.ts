@@ -1,3 +1,4 @@
+import type { CancelSignal } from '../cancel-signal.js'
 import { GatewayError, UpstreamError } from '../errors.js'
 import type { CallOptions, ChatBody, ChatChunk, EmbeddingsBody } from '../providers/types.js'
 import { retryDelayMs } from '../routing/backoff.js'
@@ -218,7 +219,7 @@ async function* guardStream(
 function asUpstreamError(
   err: unknown,
   deadline: CallDeadline,
-  callerSignal: AbortSignal,
+  callerSignal: CancelSignal,
 ): UpstreamError | undefined {
   if (deadline.expired) return timeoutError(deadline.expired)
   if (callerSignal.aborted) return undefined

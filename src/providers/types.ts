@@ -1,3 +1,4 @@
+import type { CancelSignal } from '../cancel-signal.js'
 import type { ResolvedModel, ResolvedProvider } from '../config/load.js'
 import type { SimulateConfig } from '../config/schema.js'
 
@@ -101,7 +102,7 @@ export interface EmbeddingsResponse {
 
 export interface CallOptions {
   /** Aborts the upstream call: client disconnect, shutdown or deadline. */
-  signal: AbortSignal
+  signal: CancelSignal
   /** The model entry being called; `model.model` is the provider's id. */
   model: ResolvedModel
   requestId: string

@@ -1,25 +1,26 @@
 import { describe, expect, it } from 'vitest'
+import { CancelSignal } from '../cancel-signal.js'
 import { CallDeadline } from './call-deadline.js'
 
 const aborted = (deadline: CallDeadline) =>
-  new Promise((resolve) => deadline.signal.addEventListener('abort', resolve, { once: true }))
+  new Promise((resolve) => deadline.signal.addEventListener('abort', () => resolve(undefined)))
 
 describe('CallDeadline', () => {
   it('aborts when the total deadline passes, and says so', async () => {
-    const deadline = new CallDeadline(new AbortController().signal, { totalMs: 10 })
+    const deadline = new CallDeadline(new CancelSignal(), { totalMs: 10 })
     await aborted(deadline)
     expect(deadline.expired).toBe('total')
   })
 
   it('aborts when the first byte is late', async () => {
-    const deadline = new CallDeadline(new AbortController().signal, { totalMs: 10_000, ttfbMs: 10 })
+    const deadline = new CallDeadline(new CancelSignal(), { totalMs: 10_000, ttfbMs: 10 })
     await aborted(deadline)
     expect(deadline.expired).toBe('ttfb')
     deadline.release()
   })
 
   it('after the first byte, aborts on silence longer than idle, not before', async () => {
-    const deadline = new CallDeadline(new AbortController().signal, {
+    const deadline = new CallDeadline(new CancelSignal(), {
       totalMs: 10_000,
       ttfbMs: 30,
       idleMs: 40,
@@ -35,8 +36,8 @@ describe('CallDeadline', () => {
   })
 
   it('forwards the caller’s abort with its reason, not as a timeout', () => {
-    const caller = new AbortController()
-    const deadline = new CallDeadline(caller.signal, { totalMs: 60_000 })
+    const caller = new CancelSignal()
+    const deadline = new CallDeadline(caller, { totalMs: 60_000 })
     caller.abort(new Error('client went away'))
     expect(deadline.signal.aborted).toBe(true)
     expect((deadline.signal.reason as Error).message).toBe('client went away')
@@ -45,18 +46,18 @@ describe('CallDeadline', () => {
   })
 
   it('starts aborted when the caller already gave up', () => {
-    const caller = new AbortController()
-    caller.abort()
-    const deadline = new CallDeadline(caller.signal, { totalMs: 60_000 })
+    const caller = new CancelSignal()
+    caller.abort(new Error('gone'))
+    const deadline = new CallDeadline(caller, { totalMs: 60_000 })
     expect(deadline.signal.aborted).toBe(true)
     deadline.release()
   })
 
   it('after release, neither a timer nor the caller aborts it', async () => {
-    const caller = new AbortController()
-    const deadline = new CallDeadline(caller.signal, { totalMs: 10, ttfbMs: 5 })
+    const caller = new CancelSignal()
+    const deadline = new CallDeadline(caller, { totalMs: 10, ttfbMs: 5 })
     deadline.release()
-    caller.abort()
+    caller.abort(new Error('gone'))
     await new Promise((resolve) => setTimeout(resolve, 30))
     expect(deadline.signal.aborted).toBe(false)
   })

@@ -1,3 +1,4 @@
+import type { CancelSignal } from '../cancel-signal.js'
 import type { BreakerRegistry } from './circuit-breaker.js'
 import type { TokenEstimator } from './estimate-tokens.js'
 import type { TargetStats } from './target-stats.js'
@@ -13,7 +14,7 @@ export interface RoutingDeps {
   random: () => number
   /** Monotonic milliseconds (performance.now in production). */
   now: () => number
-  sleep: (ms: number, signal: AbortSignal) => Promise<void>
+  sleep: (ms: number, signal: CancelSignal) => Promise<void>
   metrics: RoutingMetrics
 }
 

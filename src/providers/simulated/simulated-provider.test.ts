@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { CancelSignal } from '../../cancel-signal.js'
 import type { ResolvedModel, ResolvedProvider } from '../../config/load.js'
 import type { SimulateConfig } from '../../config/schema.js'
 import { UpstreamError } from '../../errors.js'
@@ -29,7 +30,7 @@ const model = {
   rename_params: {},
 } as ResolvedModel
 const opts = (extra: Partial<CallOptions> = {}): CallOptions => ({
-  signal: new AbortController().signal,
+  signal: new CancelSignal(),
   model,
   requestId: 'r1',
   ...extra,
@@ -89,9 +90,9 @@ describe('simulated provider', () => {
   })
 
   it('stalls until the caller gives up', async () => {
-    const controller = new AbortController()
-    const pending = provider({ stall: true }).chat(body('x'), opts({ signal: controller.signal }))
-    setTimeout(() => controller.abort(new Error('gave up')), 20)
+    const signal = new CancelSignal()
+    const pending = provider({ stall: true }).chat(body('x'), opts({ signal }))
+    setTimeout(() => signal.abort(new Error('gave up')), 20)
     await expect(pending).rejects.toThrow('gave up')
   })
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { CancelSignal } from '../../cancel-signal.js'
 import type { ResolvedProvider } from '../../config/load.js'
 import type { SimulateConfig } from '../../config/schema.js'
 import { UpstreamError } from '../../errors.js'
@@ -21,7 +22,7 @@ export function createSimulatedProvider(config: ResolvedProvider, deps: Simulate
 
   async function begin(opts: CallOptions): Promise<SimulateConfig> {
     const knobs = { ...config.simulate, ...opts.model.simulate, ...opts.simulate }
-    if (knobs.latency_ms) await sleep(knobs.latency_ms, undefined, { signal: opts.signal })
+    if (knobs.latency_ms) await sleep(knobs.latency_ms, undefined, { signal: opts.signal.toAbortSignal() })
     if (knobs.stall) await stallUntilAborted(opts.signal)
     if (knobs.fail_status !== undefined) {
       const headers = knobs.retry_after_s === undefined ? {} : { 'retry-after': String(knobs.retry_after_s) }
@@ -118,7 +119,7 @@ async function* streamReply(
     }
     sent++
     if (knobs.chunk_delay_ms && sent > 1)
-      await sleep(knobs.chunk_delay_ms, undefined, { signal: opts.signal })
+      await sleep(knobs.chunk_delay_ms, undefined, { signal: opts.signal.toAbortSignal() })
   }
 
   for (const [index, choice] of reply.choices.entries()) {
@@ -163,10 +164,10 @@ function pieces(text: string, size: number): string[] {
   return out
 }
 
-function stallUntilAborted(signal: AbortSignal): Promise<never> {
+function stallUntilAborted(signal: CancelSignal): Promise<never> {
   return new Promise((_, reject) => {
     if (signal.aborted) reject(signal.reason)
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true })
+    signal.addEventListener('abort', () => reject(signal.reason))
   })
 }
 

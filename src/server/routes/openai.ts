@@ -1,5 +1,6 @@
 import type { OutgoingHttpHeaders } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { CancelSignal } from '../../cancel-signal.js'
 import { errorBody, GatewayError, UpstreamError } from '../../errors.js'
 import type { Operation, RequestContext } from '../../pipeline/context.js'
 import { callerMetaFrom, parseChatBody, parseEmbeddingsBody, simulateFrom } from '../../pipeline/ingress.js'
@@ -13,7 +14,7 @@ import { SseWriter } from '../sse.js'
 export interface OpenAIRouteDeps {
   runtime: () => Runtime
   /** In-flight request aborters, so a shutdown past its deadline can cut what is left. */
-  inFlight: Set<AbortController>
+  inFlight: Set<CancelSignal>
 }
 
 /** The OpenAI-compatible data plane: parse, run the pipeline, write. */
@@ -49,13 +50,13 @@ async function run(
   body: ChatBody | EmbeddingsBody,
   stream: boolean,
 ): Promise<unknown> {
-  const controller = new AbortController()
+  const signal = new CancelSignal()
   // 'close' before the response finished means the client went away: cancel the upstream call.
   const onClose = () => {
-    if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'))
+    if (!reply.raw.writableFinished) signal.abort(new Error('client disconnected'))
   }
   reply.raw.on('close', onClose)
-  deps.inFlight.add(controller)
+  deps.inFlight.add(signal)
   try {
     const ctx: RequestContext = {
       id: request.id,
@@ -64,7 +65,7 @@ async function run(
       body,
       stream,
       meta: callerMetaFrom(request.headers),
-      signal: controller.signal,
+      signal,
       simulate: simulateFrom(request.headers['x-gatehouse-simulate']),
       runtime: deps.runtime(),
       log: request.log,
@@ -89,7 +90,7 @@ async function run(
     await writeStream(reply, result.events, wantsUsage)
     return reply
   } finally {
-    deps.inFlight.delete(controller)
+    deps.inFlight.delete(signal)
     if (reply.raw.writableFinished) reply.raw.off('close', onClose)
   }
 }
