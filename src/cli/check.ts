@@ -17,9 +17,14 @@ export function registerCheck(program: Command): void {
         return
       }
       const { providers, models, routes } = result.config
-      const count = (o: object) => Object.keys(o).length
+      const count = (o: object, noun: string) => {
+        const n = Object.keys(o).length
+        return `${n} ${noun}${n === 1 ? '' : 's'}`
+      }
+      const rules = result.config.rules.length
       process.stdout.write(
-        `${path}: OK (${count(providers)} providers, ${count(models)} models, ${count(routes)} routes)\n`,
+        `${path}: OK (${count(providers, 'provider')}, ${count(models, 'model')}, ${count(routes, 'route')}, ` +
+          `${rules} rule${rules === 1 ? '' : 's'})\n`,
       )
     })
 }

@@ -143,7 +143,7 @@ describe.concurrent('gatehouse check', () => {
   it('accepts the quick start config', async () => {
     const res = await gatehouse(['check', '--config', quickstart])
     expect(res.code).toBe(0)
-    expect(res.stdout).toMatch(/quickstart\.yaml: OK \(2 providers, 4 models, 1 routes\)/)
+    expect(res.stdout).toMatch(/quickstart\.yaml: OK \(2 providers, 4 models, 2 routes, 1 rule\)/)
     expect(res.stderr).toBe('')
   })
 
@@ -262,7 +262,14 @@ describe('gatehouse serve', () => {
     expect(health.status).toBe(200)
     expect(await health.json()).toEqual({ status: 'ok' })
     const models = (await (await fetch(`${url}/v1/models`)).json()) as { data: Array<{ id: string }> }
-    expect(models.data.map((m) => m.id)).toEqual(['sim-fast', 'sim-large', 'sim-down', 'sim-embed', 'chat'])
+    expect(models.data.map((m) => m.id)).toEqual([
+      'sim-fast',
+      'sim-large',
+      'sim-down',
+      'sim-embed',
+      'chat',
+      'balanced',
+    ])
 
     proc.kill('SIGTERM')
     expect(await withTimeout(exited, 5_000)).toBe(0)
