@@ -14,6 +14,8 @@ import { NO_METRICS, type RoutingDeps } from './routing/routing-deps.js'
 import { TargetStats } from './routing/target-stats.js'
 import { createRuntime, type Runtime } from './runtime.js'
 import { buildApp } from './server/app.js'
+import { openStore, redactStoreUrl } from './store/open-store.js'
+import type { Store } from './store/store.js'
 
 export interface GatehouseOptions {
   configPath: string
@@ -72,6 +74,13 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   let fingerprint = await fileFingerprint(options.configPath)
   let draining = false
   const inFlight = new Set<CancelSignal>()
+  const storeUrl = initial.store.url.reveal()
+  let store: Store
+  try {
+    store = await openStore(storeUrl)
+  } catch (err) {
+    throw new ConfigError([`store.url: cannot open ${redactStoreUrl(storeUrl)} (${(err as Error).message})`])
+  }
 
   const app = buildApp({
     runtime: () => runtime,
@@ -79,6 +88,9 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     bodyLimitBytes: Math.floor(first.config.server.body_limit_mb * 1024 * 1024),
     trustProxy: first.config.server.trust_proxy,
     isDraining: () => draining,
+    isReady: async () => {
+      await store.ping()
+    },
     inFlight,
     routing,
     metrics: metrics.registry,
@@ -161,6 +173,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
         clearTimeout(deadline)
         clearInterval(idleSweep)
         await registry.closeAll()
+        await store.close().catch((err: unknown) => logger.error({ err }, 'store close failed'))
         logger.info('shutdown complete')
         logger.flush()
       }

@@ -189,6 +189,11 @@ const routingSchema = z.strictObject({
   latency_half_life_s: z.number().positive().default(30),
 })
 
+const storeSchema = z.strictObject({
+  /** `sqlite:<path>` (embedded, the default) or `postgres://user:pass@host:5432/db[?schema=name]`. */
+  url: secret.default(new Secret('sqlite:.gatehouse/gatehouse.db')),
+})
+
 const adminSchema = z.strictObject({
   /** Bearer key for `/admin/*` (until tenants and roles arrive); unset disables the admin API. */
   api_key: secret.optional(),
@@ -217,6 +222,7 @@ export const configSchema = z.strictObject({
   rules: z.array(ruleSchema).default([]),
   routing: routingSchema.prefault({}),
   admin: adminSchema.prefault({}),
+  store: storeSchema.prefault({}),
 })
 
 export type Config = z.infer<typeof configSchema>

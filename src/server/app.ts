@@ -17,6 +17,8 @@ export interface AppDeps {
   bodyLimitBytes: number
   trustProxy: boolean
   isDraining: () => boolean
+  /** Rejects when a dependency (the store) cannot serve. */
+  isReady: () => Promise<void>
   inFlight: Set<CancelSignal>
   routing: RoutingDeps
   metrics: Registry
@@ -53,7 +55,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     )
   })
 
-  registerHealthRoutes(app, { isDraining: deps.isDraining })
+  registerHealthRoutes(app, { isDraining: deps.isDraining, isReady: deps.isReady })
   app.get('/metrics', async function metrics(_request, reply) {
     return reply.type(deps.metrics.contentType).send(await deps.metrics.metrics())
   })

@@ -69,9 +69,11 @@ export async function startTestGateway(
 
 /** Tests shut down fast unless they say otherwise. */
 function withTestServer(config: object | string): object | string {
-  if (typeof config === 'string') return config
+  // An in-memory store unless the test chose one: tests never share a database file.
+  if (typeof config === 'string')
+    return /^store:/m.test(config) ? config : `${config}\nstore: { url: "sqlite::memory:" }\n`
   const c = config as { server?: Record<string, unknown> }
-  return { ...c, server: { shutdown_timeout_ms: 2000, ...c.server } }
+  return { store: { url: 'sqlite::memory:' }, ...c, server: { shutdown_timeout_ms: 2000, ...c.server } }
 }
 
 /** A config with one OpenAI-compatible provider at `baseUrl` serving `models` (name -> upstream id). */

@@ -1,0 +1,72 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import Database from 'better-sqlite3'
+import { MIGRATIONS } from '../migrations.js'
+import { LOG_COLUMNS, logQuery, logRecord, logRow } from '../request-log-sql.js'
+import { encodeCursor, type RequestLogPage, type Store } from '../store.js'
+
+/**
+ * The embedded store: one SQLite file in WAL mode (readers never block the writer), created with
+ * its folder on first start. better-sqlite3 is synchronous; statements are prepared once, and the
+ * recorder writes in batches off the request path.
+ */
+export function openSqliteStore(path: string): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const db = new Database(path)
+  db.pragma('journal_mode = WAL')
+  // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the last
+  // transactions (https://www.sqlite.org/pragma.html#pragma_synchronous).
+  db.pragma('synchronous = NORMAL')
+  db.pragma('busy_timeout = 5000')
+  migrate(db)
+
+  const insert = db.prepare(
+    `INSERT OR IGNORE INTO request_logs (${LOG_COLUMNS.join(', ')}) VALUES (${LOG_COLUMNS.map(() => '?').join(', ')})`,
+  )
+  const insertMany = db.transaction((rows: unknown[][]) => {
+    for (const row of rows) insert.run(row)
+  })
+
+  return {
+    kind: 'sqlite',
+    async ping() {
+      db.prepare('SELECT 1').get()
+    },
+    async insertRequestLogs(records) {
+      insertMany(records.map(logRow))
+    },
+    async queryRequestLogs(query): Promise<RequestLogPage> {
+      const { sql, params } = logQuery(query, () => '?')
+      const rows = db.prepare(sql).all(...params) as Array<Record<string, unknown>>
+      const records = rows.slice(0, query.limit).map(logRecord)
+      const last = records.at(-1)
+      return rows.length > query.limit && last ? { records, nextCursor: encodeCursor(last) } : { records }
+    },
+    async close() {
+      db.close()
+    },
+  }
+}
+
+function migrate(db: Database.Database): void {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+  )
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map(
+      (r) => r.version,
+    ),
+  )
+  for (const migration of MIGRATIONS) {
+    if (applied.has(migration.version)) continue
+    // IMMEDIATE takes the write lock first, so two processes starting together cannot both apply it.
+    db.transaction(() => {
+      db.exec(migration.sqlite)
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        migration.version,
+        migration.name,
+        Date.now(),
+      )
+    }).immediate()
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Durable state behind one interface with two implementations: SQLite (embedded, the default)
+ * and PostgreSQL (shared by replicas). The same test suite runs against both
+ * (test/store/store.test.ts). Request logs come first; keys, audit and prompts follow.
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres'
+  /** Cheap round trip, for `/readyz`. */
+  ping(): Promise<void>
+  /** Write many records in one transaction (the recorder batches them). */
+  insertRequestLogs(records: readonly RequestLogRecord[]): Promise<void>
+  /** Newest first, filtered, with an opaque cursor for the next page. */
+  queryRequestLogs(query: RequestLogQuery): Promise<RequestLogPage>
+  close(): Promise<void>
+}
+
+/** One request, as recorded. Bodies are added by the logging work, encrypted. */
+export interface RequestLogRecord {
+  requestId: string
+  /** Unix epoch milliseconds. */
+  ts: number
+  tenant?: string | undefined
+  keyId?: string | undefined
+  user?: string | undefined
+  useCase?: string | undefined
+  operation: string
+  modelRequested: string
+  route?: string | undefined
+  provider?: string | undefined
+  modelServed?: string | undefined
+  status: number
+  errorKind?: string | undefined
+  attempts: number
+  /** The routing decision trace and attempts, as recorded by the record stage. */
+  trace?: unknown
+  sensitivity?: string | undefined
+  inputTokens?: number | undefined
+  outputTokens?: number | undefined
+  costUsd?: number | undefined
+  latencyMs: number
+  ttftMs?: number | undefined
+}
+
+export interface RequestLogQuery {
+  from?: number | undefined
+  to?: number | undefined
+  tenant?: string | undefined
+  keyId?: string | undefined
+  model?: string | undefined
+  status?: number | undefined
+  errorKind?: string | undefined
+  requestId?: string | undefined
+  /** 1..1000. */
+  limit: number
+  cursor?: string | undefined
+}
+
+export interface RequestLogPage {
+  records: RequestLogRecord[]
+  /** Present when more records match. */
+  nextCursor?: string
+}
+
+/** A cursor is the (ts, requestId) of the last record of a page: stable under concurrent inserts. */
+export function encodeCursor(record: RequestLogRecord): string {
+  return Buffer.from(JSON.stringify([record.ts, record.requestId])).toString('base64url')
+}
+
+export function decodeCursor(cursor: string): { ts: number; requestId: string } {
+  try {
+    const [ts, requestId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [
+      unknown,
+      unknown,
+    ]
+    if (typeof ts === 'number' && typeof requestId === 'string') return { ts, requestId }
+  } catch {
+    // fall through
+  }
+  throw new InvalidCursorError()
+}
+
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('invalid cursor')
+    this.name = 'InvalidCursorError'
+  }
+}

@@ -1,0 +1,136 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openPostgresStore } from '../../src/store/postgres/postgres-store.js'
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
+import { InvalidCursorError, type RequestLogRecord, type Store } from '../../src/store/store.js'
+import { testPostgres } from '../helpers/postgres.js'
+
+interface Backend {
+  name: string
+  open(): Promise<Store>
+  cleanup(): Promise<void>
+}
+
+const sqliteDir = await mkdtemp(join(tmpdir(), 'gatehouse-store-'))
+const pgTarget = await testPostgres()
+if ('skip' in pgTarget) console.warn(pgTarget.skip)
+
+const backends: Array<Backend | { name: string; skip: string }> = [
+  {
+    name: 'sqlite',
+    open: async () => openSqliteStore(join(sqliteDir, 'gatehouse.db')),
+    cleanup: () => rm(sqliteDir, { recursive: true, force: true }),
+  },
+  'skip' in pgTarget
+    ? { name: 'postgres', skip: pgTarget.skip }
+    : {
+        name: 'postgres',
+        open: () => openPostgresStore({ url: pgTarget.url }),
+        cleanup: () => pgTarget.drop(),
+      },
+]
+
+const record = (i: number, extra: Partial<RequestLogRecord> = {}): RequestLogRecord => ({
+  requestId: `req-${String(i).padStart(4, '0')}`,
+  ts: 1_800_000_000_000 + i * 1000,
+  tenant: i % 2 === 0 ? 'bank' : 'clinic',
+  operation: 'chat',
+  modelRequested: 'chat',
+  route: 'chat',
+  provider: 'openai',
+  modelServed: 'gpt-4o-mini',
+  status: i % 5 === 0 ? 502 : 200,
+  errorKind: i % 5 === 0 ? 'upstream_error' : undefined,
+  attempts: 1,
+  trace: { skipped: [], attempts: [`gpt-4o-mini#1:${i % 5 === 0 ? 503 : 'ok'}`] },
+  inputTokens: 10 + i,
+  outputTokens: 20,
+  costUsd: 0.000_123,
+  latencyMs: 12.5,
+  ttftMs: 3.25,
+  ...extra,
+})
+
+/** One suite, both stores: what one does, the other must do the same way. */
+for (const backend of backends) {
+  describe.skipIf('skip' in backend)(`store: ${backend.name}`, () => {
+    let store: Store
+    beforeAll(async () => {
+      store = await (backend as Backend).open()
+      await store.insertRequestLogs(Array.from({ length: 25 }, (_, i) => record(i)))
+    })
+    afterAll(async () => {
+      await store?.close()
+      await (backend as Backend).cleanup()
+    })
+
+    it('answers a ping', async () => {
+      await expect(store.ping()).resolves.toBeUndefined()
+    })
+
+    it('round-trips a record exactly', async () => {
+      const page = await store.queryRequestLogs({ requestId: 'req-0007', limit: 10 })
+      expect(page.records).toEqual([JSON.parse(JSON.stringify(record(7)))])
+    })
+
+    it('pages newest first with a cursor, without gaps or repeats', async () => {
+      const seen: string[] = []
+      let cursor: string | undefined
+      do {
+        const page = await store.queryRequestLogs({ limit: 7, cursor })
+        seen.push(...page.records.map((r) => r.requestId))
+        cursor = page.nextCursor
+      } while (cursor)
+      expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => record(24 - i).requestId))
+    })
+
+    it('filters by tenant, status, error kind, model and time range', async () => {
+      const bank = await store.queryRequestLogs({ tenant: 'bank', limit: 100 })
+      expect(bank.records).toHaveLength(13)
+      expect(bank.records.every((r) => r.tenant === 'bank')).toBe(true)
+      const failed = await store.queryRequestLogs({ status: 502, errorKind: 'upstream_error', limit: 100 })
+      expect(failed.records.map((r) => r.requestId)).toEqual([
+        'req-0020',
+        'req-0015',
+        'req-0010',
+        'req-0005',
+        'req-0000',
+      ])
+      expect((await store.queryRequestLogs({ model: 'gpt-4o-mini', limit: 100 })).records).toHaveLength(25)
+      expect((await store.queryRequestLogs({ model: 'nope', limit: 100 })).records).toHaveLength(0)
+      const window = await store.queryRequestLogs({ from: record(10).ts, to: record(13).ts, limit: 100 })
+      expect(window.records.map((r) => r.requestId)).toEqual(['req-0012', 'req-0011', 'req-0010'])
+    })
+
+    it('ignores a duplicate request id instead of failing the batch', async () => {
+      await store.insertRequestLogs([record(3, { status: 500 }), record(100)])
+      const page = await store.queryRequestLogs({ requestId: 'req-0003', limit: 10 })
+      expect(page.records[0]!.status).toBe(200)
+      expect((await store.queryRequestLogs({ requestId: 'req-0100', limit: 10 })).records).toHaveLength(1)
+    })
+
+    it('writes a large batch in one call', async () => {
+      await store.insertRequestLogs(
+        Array.from({ length: 1200 }, (_, i) => record(1000 + i, { tenant: 'bulk' })),
+      )
+      expect((await store.queryRequestLogs({ tenant: 'bulk', limit: 1000 })).nextCursor).toBeDefined()
+    })
+
+    it('rejects a forged cursor', async () => {
+      await expect(store.queryRequestLogs({ limit: 5, cursor: 'bm90LWpzb24' })).rejects.toBeInstanceOf(
+        InvalidCursorError,
+      )
+    })
+
+    it('applies migrations once: reopening keeps the data', async () => {
+      const again = await (backend as Backend).open()
+      try {
+        expect((await again.queryRequestLogs({ requestId: 'req-0001', limit: 1 })).records).toHaveLength(1)
+      } finally {
+        await again.close()
+      }
+    })
+  })
+}
