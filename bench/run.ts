@@ -79,7 +79,7 @@ async function startProcesses(
   progress(`fake upstream on ${upstreamOrigin} (pid ${upstream.pid})`)
 
   const configPath = join(workDir, 'gatehouse.yaml')
-  writeFileSync(configPath, gatewayConfig(upstreamOrigin))
+  writeFileSync(configPath, gatewayConfig(upstreamOrigin, join(workDir, 'gatehouse.db')))
   const profiling = settings.isProfiling
     ? ['--cpu-prof', '--cpu-prof-dir', join(RESULTS_DIR, 'profiles')]
     : []
@@ -118,7 +118,7 @@ async function startProcesses(
   }
 }
 
-function gatewayConfig(upstreamOrigin: string): string {
+function gatewayConfig(upstreamOrigin: string, storePath: string): string {
   return [
     'server: { host: 127.0.0.1, port: 0, shutdown_timeout_ms: 1000 }',
     // The gateway's default production level is info; warn keeps per-request log lines out of
@@ -138,6 +138,8 @@ function gatewayConfig(upstreamOrigin: string): string {
     '  onprem: { targets: [bench-onprem] }',
     'rules:',
     '  - { name: sensitive-onprem, when: { min_sensitivity: confidential }, route: onprem }',
+    // Every request is recorded to the embedded store, as in production.
+    `store: { url: "sqlite:${storePath}" }`,
     '',
   ].join('\n')
 }

@@ -7,6 +7,7 @@ import type { CancelSignal } from './cancel-signal.js'
 import { type LoadResult, loadConfigFile, type ResolvedConfig } from './config/load.js'
 import { watchConfig } from './config/watch.js'
 import { createMetrics } from './observability/metrics.js'
+import { Recorder } from './observability/recorder.js'
 import { ProviderRegistry } from './providers/registry.js'
 import { BreakerRegistry } from './routing/circuit-breaker.js'
 import { createTokenEstimator } from './routing/estimate-tokens.js'
@@ -58,22 +59,6 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   const initial = first.config
 
   const logger = createLogger(first.config, options.logDestination)
-  const registry = new ProviderRegistry()
-  let runtimeRef: Runtime | undefined
-  const metrics = createMetrics(
-    () => Object.keys(runtimeRef?.config.models ?? {}),
-    () => routing,
-  )
-  const routing: RoutingDeps = {
-    ...createRoutingDeps(initial.routing.latency_half_life_s),
-    ...options.routing,
-    metrics,
-  }
-  let runtime = createRuntime(first.config, registry.update(first.config.providers).providers, routing)
-  runtimeRef = runtime
-  let fingerprint = await fileFingerprint(options.configPath)
-  let draining = false
-  const inFlight = new Set<CancelSignal>()
   const storeUrl = initial.store.url.reveal()
   let store: Store
   try {
@@ -81,6 +66,29 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   } catch (err) {
     throw new ConfigError([`store.url: cannot open ${redactStoreUrl(storeUrl)} (${(err as Error).message})`])
   }
+  const recorder = new Recorder({ store, logger })
+  const registry = new ProviderRegistry()
+  let runtimeRef: Runtime | undefined
+  const metrics = createMetrics(
+    () => Object.keys(runtimeRef?.config.models ?? {}),
+    () => routing,
+    recorder,
+  )
+  const routing: RoutingDeps = {
+    ...createRoutingDeps(initial.routing.latency_half_life_s),
+    ...options.routing,
+    metrics,
+  }
+  let runtime = createRuntime(
+    first.config,
+    registry.update(first.config.providers).providers,
+    routing,
+    recorder,
+  )
+  runtimeRef = runtime
+  let fingerprint = await fileFingerprint(options.configPath)
+  let draining = false
+  const inFlight = new Set<CancelSignal>()
 
   const app = buildApp({
     runtime: () => runtime,
@@ -107,7 +115,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     }
     const { config } = result
     const { providers, retired } = registry.update(config.providers)
-    runtime = createRuntime(config, providers, routing)
+    runtime = createRuntime(config, providers, routing, recorder)
     runtimeRef = runtime
     routing.breakers.retain(Object.keys(config.models))
     routing.stats.halfLifeS = config.routing.latency_half_life_s
@@ -173,6 +181,8 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
         clearTimeout(deadline)
         clearInterval(idleSweep)
         await registry.closeAll()
+        // After the server: every request has recorded by now; write what is queued.
+        await recorder.close()
         await store.close().catch((err: unknown) => logger.error({ err }, 'store close failed'))
         logger.info('shutdown complete')
         logger.flush()

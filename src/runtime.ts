@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from './config/load.js'
+import type { Recorder } from './observability/recorder.js'
 import type { RequestContext } from './pipeline/context.js'
 import { execute } from './pipeline/execute.js'
 import { record } from './pipeline/record.js'
@@ -32,6 +33,7 @@ export function createRuntime(
   config: ResolvedConfig,
   providers: ReadonlyMap<string, Provider>,
   routing: RoutingDeps,
+  recorder?: Recorder,
   now = new Date(),
 ): Runtime {
   const created = Math.floor(now.getTime() / 1000)
@@ -54,7 +56,7 @@ export function createRuntime(
     providers,
     rules: compileRules(config.rules),
     // The request path, in order. Later capabilities add their stages here.
-    pipeline: compose([record(), route(routing), execute(routing)]),
+    pipeline: compose([record(recorder), route(routing), execute(routing)]),
     models,
     loadedAt: now,
   }

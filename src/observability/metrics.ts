@@ -1,6 +1,7 @@
 import { Counter, Gauge, Registry } from 'prom-client'
 import type { BreakerState } from '../routing/circuit-breaker.js'
 import type { RoutingDeps, RoutingMetrics } from '../routing/routing-deps.js'
+import type { Recorder } from './recorder.js'
 
 const STATE_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 }
 
@@ -12,7 +13,11 @@ export interface Metrics extends RoutingMetrics {
  * Prometheus metrics, one registry per gateway (no global default registry, so tests and several
  * gateways in one process never share counters). Labels are config names only: bounded.
  */
-export function createMetrics(targets: () => Iterable<string>, routing: () => RoutingDeps): Metrics {
+export function createMetrics(
+  targets: () => Iterable<string>,
+  routing: () => RoutingDeps,
+  recorder?: Recorder,
+): Metrics {
   const registry = new Registry()
   const attempts = new Counter({
     name: 'gatehouse_upstream_attempts_total',
@@ -54,6 +59,25 @@ export function createMetrics(targets: () => Iterable<string>, routing: () => Ro
       for (const target of targets()) this.set({ target }, routing().stats.inFlight(target))
     },
   })
+  if (recorder) {
+    new Gauge({
+      name: 'gatehouse_request_log_queue_depth',
+      help: 'Request-log records waiting to be written to the store.',
+      registers: [registry],
+      collect() {
+        this.set(recorder.depth)
+      },
+    })
+    new Counter({
+      name: 'gatehouse_request_log_dropped_total',
+      help: 'Request-log records dropped because the queue was full.',
+      registers: [registry],
+      collect() {
+        this.reset()
+        this.inc(recorder.droppedTotal)
+      },
+    })
+  }
   return {
     registry,
     attempt: (target, outcome) => attempts.inc({ target, outcome }),

@@ -1,5 +1,7 @@
 import { GatewayError } from '../errors.js'
+import type { Recorder } from '../observability/recorder.js'
 import type { ChatChunk } from '../providers/types.js'
+import type { RequestLogRecord } from '../store/store.js'
 import type { RequestContext } from './context.js'
 import type { Stage } from './stage.js'
 
@@ -7,7 +9,7 @@ import type { Stage } from './stage.js'
  * Record: one structured log line per request once it is over (for a stream, when the stream
  * ends), with ids, route, targets, attempts, usage and timing. Never prompts, answers or keys.
  */
-export const record = (): Stage => ({
+export const record = (recorder?: Recorder): Stage => ({
   name: 'record',
   async run(ctx, next) {
     let result: Awaited<ReturnType<typeof next>>
@@ -19,20 +21,24 @@ export const record = (): Stage => ({
         status: err instanceof GatewayError ? err.status : 499,
         ...(kind ? { errorKind: kind } : {}),
       }
-      writeLine(ctx)
+      writeLine(ctx, recorder)
       throw err
     }
     if (result.kind !== 'stream') {
       ctx.usage = result.response.usage as RequestContext['usage']
       ctx.outcome = { status: 200 }
-      writeLine(ctx)
+      writeLine(ctx, recorder)
       return result
     }
-    return { kind: 'stream', events: observe(ctx, result.events) }
+    return { kind: 'stream', events: observe(ctx, result.events, recorder) }
   },
 })
 
-async function* observe(ctx: RequestContext, events: AsyncIterable<ChatChunk>): AsyncGenerator<ChatChunk> {
+async function* observe(
+  ctx: RequestContext,
+  events: AsyncIterable<ChatChunk>,
+  recorder: Recorder | undefined,
+): AsyncGenerator<ChatChunk> {
   ctx.outcome = { status: 200 }
   try {
     for await (const chunk of events) {
@@ -44,11 +50,12 @@ async function* observe(ctx: RequestContext, events: AsyncIterable<ChatChunk>): 
     ctx.outcome = { status: 200, errorKind: err instanceof GatewayError ? err.kind : 'upstream_error' }
     throw err
   } finally {
-    writeLine(ctx)
+    writeLine(ctx, recorder)
   }
 }
 
-function writeLine(ctx: RequestContext): void {
+function writeLine(ctx: RequestContext, recorder: Recorder | undefined): void {
+  recorder?.record(toRecord(ctx))
   const line = {
     op: ctx.operation,
     model: ctx.body.model,
@@ -71,6 +78,34 @@ function writeLine(ctx: RequestContext): void {
     use_case: ctx.meta.useCase,
   }
   ctx.log.info(line, 'request completed')
+}
+
+/** The durable request-log record: what the log line says, for the store. */
+function toRecord(ctx: RequestContext): RequestLogRecord {
+  const durationMs = performance.now() - ctx.startedAtMs
+  return {
+    requestId: ctx.id,
+    ts: Math.round(Date.now() - durationMs),
+    tenant: ctx.tenant,
+    user: ctx.meta.user,
+    useCase: ctx.meta.useCase,
+    operation: ctx.operation,
+    modelRequested: ctx.body.model,
+    route: ctx.trace?.resolved,
+    provider: ctx.served?.provider,
+    modelServed: ctx.served?.model,
+    status: ctx.outcome?.status ?? 0,
+    errorKind: ctx.outcome?.errorKind,
+    attempts: ctx.attempts.length,
+    trace: ctx.trace
+      ? { rule: ctx.trace.rule, candidates: ctx.trace.candidates, attempts: ctx.attempts }
+      : undefined,
+    sensitivity: ctx.sensitivity,
+    inputTokens: ctx.usage?.prompt_tokens,
+    outputTokens: ctx.usage?.completion_tokens,
+    latencyMs: round(durationMs),
+    ttftMs: ctx.firstByteAtMs === undefined ? undefined : round(ctx.firstByteAtMs - ctx.startedAtMs),
+  }
 }
 
 /** Only when something noteworthy happened (a skip, a retry, a fallback): what and why. */
