@@ -121,9 +121,6 @@ async function startProcesses(
 function gatewayConfig(upstreamOrigin: string, storePath: string): string {
   return [
     'server: { host: 127.0.0.1, port: 0, shutdown_timeout_ms: 1000 }',
-    // The gateway's default production level is info; warn keeps per-request log lines out of
-    // the measurement, as a quiet production deployment would.
-    'logging: { level: warn }',
     'providers:',
     `  upstream: { kind: openai-compatible, base_url: ${upstreamOrigin}/v1 }`,
     `  backup: { kind: openai-compatible, base_url: ${upstreamOrigin}/v1 }`,
@@ -138,8 +135,11 @@ function gatewayConfig(upstreamOrigin: string, storePath: string): string {
     '  onprem: { targets: [bench-onprem] }',
     'rules:',
     '  - { name: sensitive-onprem, when: { min_sensitivity: confidential }, route: onprem }',
-    // Every request is recorded to the embedded store, as in production.
+    // The default log level is info; warn keeps per-request log lines out of the measurement, as
+    // a quiet production deployment would. BENCH_REQUEST_LOG=1 records every request in the
+    // embedded store (off by default, as in the gateway's default config).
     `store: { url: "sqlite:${storePath}" }`,
+    `logging: { level: warn, request_log: ${process.env['BENCH_REQUEST_LOG'] === '1'} }`,
     '',
   ].join('\n')
 }

@@ -79,11 +79,12 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     ...options.routing,
     metrics,
   }
+  const recorderFor = (config: ResolvedConfig) => (config.logging.request_log ? recorder : undefined)
   let runtime = createRuntime(
     first.config,
     registry.update(first.config.providers).providers,
     routing,
-    recorder,
+    recorderFor(first.config),
   )
   runtimeRef = runtime
   let fingerprint = await fileFingerprint(options.configPath)
@@ -115,7 +116,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     }
     const { config } = result
     const { providers, retired } = registry.update(config.providers)
-    runtime = createRuntime(config, providers, routing, recorder)
+    runtime = createRuntime(config, providers, routing, recorderFor(config))
     runtimeRef = runtime
     routing.breakers.retain(Object.keys(config.models))
     routing.stats.halfLifeS = config.routing.latency_half_life_s

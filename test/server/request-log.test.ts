@@ -13,6 +13,7 @@ describe('request log', () => {
       providers: { sim: { kind: 'simulated' } },
       models: { 'sim-fast': { provider: 'sim' } },
       store: { url: `sqlite:${path}` },
+      logging: { request_log: true },
     })
     const ids: string[] = []
     const statuses: number[] = []
