@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import { postJson, startTestGateway } from '../helpers/gateway.js'
+import { allRequestIds } from '../helpers/store.js'
 
 describe('request log', () => {
   it('records every request acknowledged before a clean shutdown (send, stop, reopen, count)', async () => {
@@ -36,13 +37,7 @@ describe('request log', () => {
 
     const store = openSqliteStore(path)
     try {
-      const found: string[] = []
-      let cursor: string | undefined
-      do {
-        const page = await store.queryRequestLogs({ limit: 1000, cursor })
-        found.push(...page.records.map((r) => r.requestId))
-        cursor = page.nextCursor
-      } while (cursor)
+      const found = await allRequestIds(store, { limit: 1000 })
       console.log(
         `request log: sent ${ids.length}, acknowledged ${statuses.length}, recorded ${found.length}`,
       )
