@@ -6,6 +6,7 @@ import { record } from './pipeline/record.js'
 import { route } from './pipeline/route.js'
 import { compose, type PipelineResult } from './pipeline/stage.js'
 import type { Provider } from './providers/types.js'
+import { createRoutingTable, type RoutingTable } from './routing/route-policy.js'
 import type { RoutingDeps } from './routing/routing-deps.js'
 import { type CompiledRule, compileRules } from './routing/rules.js'
 
@@ -24,6 +25,8 @@ export interface Runtime {
   readonly config: ResolvedConfig
   readonly providers: ReadonlyMap<string, Provider>
   readonly rules: readonly CompiledRule[]
+  /** Route policies and price-ordered routes, derived once from the config. */
+  readonly routing: RoutingTable
   readonly pipeline: (ctx: RequestContext) => Promise<PipelineResult>
   readonly models: readonly ModelListEntry[]
   readonly loadedAt: Date
@@ -55,6 +58,7 @@ export function createRuntime(
     config,
     providers,
     rules: compileRules(config.rules),
+    routing: createRoutingTable(config),
     // The request path, in order. Later capabilities add their stages here.
     pipeline: compose([record(recorder), route(routing), execute(routing)]),
     models,

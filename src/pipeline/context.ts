@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { CancelSignal } from '../cancel-signal.js'
 import type { ResolvedModel } from '../config/load.js'
-import type { SimulateConfig } from '../config/schema.js'
+import type { Sensitivity, SimulateConfig } from '../config/schema.js'
 import type { ErrorKind, UpstreamFailure } from '../errors.js'
 import type { ChatBody, EmbeddingsBody, Provider, Usage } from '../providers/types.js'
 import type { RoutePolicy } from '../routing/route-policy.js'
@@ -13,7 +13,7 @@ export interface CallerMeta {
   user?: string
   useCase?: string
   /** As declared by the caller; the effective level is `RequestContext.sensitivity`. */
-  sensitivity?: string
+  sensitivity?: Sensitivity
   domain?: string
   /** Latency objective, e.g. `interactive` or `batch` (`x-gatehouse-latency`). */
   latency?: string
@@ -64,7 +64,7 @@ export interface RequestContext {
   /** The stage running now, for logs. */
   stage: string
   /** Effective sensitivity; set from the caller's declaration until classification arrives. */
-  sensitivity?: string
+  sensitivity?: Sensitivity
   /** Set by authentication once tenants exist. */
   tenant?: string
   /** Ordered targets to try, set by route. */

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { SimulateConfig } from '../config/schema.js'
-import { SENSITIVITIES, simulateSchema } from '../config/schema.js'
+import { SENSITIVITIES, type Sensitivity, simulateSchema } from '../config/schema.js'
 import { GatewayError } from '../errors.js'
 import type { ChatBody, EmbeddingsBody } from '../providers/types.js'
 import type { CallerMeta } from './context.js'
@@ -219,7 +219,7 @@ export function callerMetaFrom(headers: IncomingHttpHeaders): CallerMeta {
         },
       )
     }
-    meta.sensitivity = sensitivity
+    meta.sensitivity = sensitivity as Sensitivity
   }
   const domain = read('x-gatehouse-domain')
   if (domain) meta.domain = domain

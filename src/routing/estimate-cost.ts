@@ -18,10 +18,14 @@ export function estimateCostUsd(
  * `max_tokens`), else the configured typical length; times `n`, since each choice is billed.
  */
 export function expectedOutputTokens(body: ChatBody, typicalOutputTokens: number): number {
-  const perChoice =
-    tokenCount(body['max_completion_tokens']) ?? tokenCount(body['max_tokens']) ?? typicalOutputTokens
+  const perChoice = requestedOutputTokens(body) ?? typicalOutputTokens
   const n = tokenCount(body['n'])
   return n !== undefined && n > 1 ? perChoice * n : perChoice
+}
+
+/** The caller's output cap for one choice (`max_completion_tokens`, else `max_tokens`), if set. */
+export function requestedOutputTokens(body: ChatBody): number | undefined {
+  return tokenCount(body['max_completion_tokens']) ?? tokenCount(body['max_tokens'])
 }
 
 /** A field the caller may have set to null or to nonsense: only a count is used. */

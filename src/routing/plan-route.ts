@@ -3,10 +3,10 @@ import { GatewayError } from '../errors.js'
 import type { RequestContext, Target } from '../pipeline/context.js'
 import type { ChatBody, EmbeddingsBody } from '../providers/types.js'
 import type { Runtime } from '../runtime.js'
-import { estimateCostUsd, expectedOutputTokens } from './estimate-cost.js'
+import { estimateCostUsd, expectedOutputTokens, requestedOutputTokens } from './estimate-cost.js'
 import { upperBoundTokens } from './estimate-tokens.js'
 import { type Candidate, orderTargets } from './order-targets.js'
-import { routePolicy } from './route-policy.js'
+import type { RoutePolicy } from './route-policy.js'
 import type { RouteTrace } from './route-trace.js'
 import type { RoutingDeps } from './routing-deps.js'
 import { firstMatch } from './rules.js'
@@ -14,7 +14,7 @@ import { firstMatch } from './rules.js'
 interface Plan {
   targets: Target[]
   trace: RouteTrace
-  policy: ReturnType<typeof routePolicy>
+  policy: RoutePolicy
 }
 
 /**
@@ -32,7 +32,7 @@ export async function planRoute(ctx: RequestContext, runtime: Runtime, deps: Rou
 
   const rule = await firstMatch(runtime.rules, {
     model: requested,
-    sensitivity: ctx.sensitivity as never,
+    sensitivity: ctx.sensitivity,
     domain: ctx.meta.domain,
     useCase: ctx.meta.useCase,
     tenant: ctx.tenant,
@@ -50,7 +50,7 @@ export async function planRoute(ctx: RequestContext, runtime: Runtime, deps: Rou
       { param: 'model' },
     )
   }
-  const policy = routePolicy(config, route)
+  const policy = runtime.routing.policy(resolved)
   const trace: RouteTrace = { requested, resolved, candidates: [], attempts: ctx.attempts }
   if (rule) trace.rule = rule.name
   if (route) trace.strategy = route.strategy
@@ -58,8 +58,11 @@ export async function planRoute(ctx: RequestContext, runtime: Runtime, deps: Rou
   const ceiling = minDefined(ctx.meta.maxCostUsd, policy.maxCostUsd)
   const chat = ctx.operation === 'chat' ? (ctx.body as ChatBody) : undefined
   const outputTokens = chat ? expectedOutputTokens(chat, policy.typicalOutputTokens) : 0
+  const requestedOutput = (chat && requestedOutputTokens(chat)) ?? 0
+  let bound: number | undefined
+  const upperBound = () => (bound ??= chat ? upperBoundTokens(chat) : 0)
   // Counting tokens costs CPU: only when a ceiling or a `cheapest` route needs prices.
-  const needsCost = ceiling !== undefined || usesCheapest(resolved, config.routes)
+  const needsCost = ceiling !== undefined || runtime.routing.usesCheapest(resolved)
   const tokens = needsCost ? await inputTokens() : undefined
   const costOf = (model: ResolvedModel) =>
     tokens === undefined ? undefined : estimateCostUsd(model.price, tokens, outputTokens)
@@ -73,7 +76,9 @@ export async function planRoute(ctx: RequestContext, runtime: Runtime, deps: Rou
     const skip = await eligibility(model, {
       ctx,
       deps,
-      chat,
+      policy,
+      requestedOutput,
+      upperBound,
       outputTokens,
       ceiling,
       inputTokens,
@@ -98,6 +103,7 @@ export async function planRoute(ctx: RequestContext, runtime: Runtime, deps: Rou
       requested,
       largestWindow,
       inputTokens,
+      requestedOutput,
       outputTokens,
       ceiling,
       trace,
@@ -108,7 +114,11 @@ export async function planRoute(ctx: RequestContext, runtime: Runtime, deps: Rou
 interface EligibilityInput {
   ctx: RequestContext
   deps: RoutingDeps
-  chat: ChatBody | undefined
+  policy: RoutePolicy
+  /** The caller's max_completion_tokens / max_tokens, 0 when unset. */
+  requestedOutput: number
+  /** Cheap upper bound on input tokens, computed at most once per request. */
+  upperBound: () => number
   outputTokens: number
   ceiling: number | undefined
   inputTokens: () => Promise<number>
@@ -117,14 +127,13 @@ interface EligibilityInput {
 
 /** Why a target cannot take this request, or undefined when it can. */
 async function eligibility(model: ResolvedModel, input: EligibilityInput): Promise<string | undefined> {
-  const { ctx, deps, chat } = input
+  const { ctx, deps, requestedOutput } = input
   if (model.type !== (ctx.operation === 'chat' ? 'chat' : 'embeddings')) return 'wrong_type'
-  const { breaker } = ctx.runtime.config.routing
+  const { breaker } = input.policy
   if (breaker.enabled && deps.breakers.get(model.name, breaker).state === 'open') return 'circuit_open'
-  if (chat && model.context_window !== undefined) {
-    const requestedOutput = (chat['max_completion_tokens'] ?? chat['max_tokens'] ?? 0) as number
+  if (ctx.operation === 'chat' && model.context_window !== undefined) {
     // The cheap upper bound settles most requests without running the tokenizer.
-    if (upperBoundTokens(chat) + requestedOutput > model.context_window) {
+    if (input.upperBound() + requestedOutput > model.context_window) {
       if ((await input.inputTokens()) + requestedOutput > model.context_window) return 'context_window'
     }
   }
@@ -154,7 +163,8 @@ function expand(
   const entries = route.targets.map((t) => ({
     name: t.target,
     weight: t.weight,
-    costUsd: cheapestCost(t.target, runtime, costOf),
+    // Only `cheapest` orders by cost; models get their own estimate when expanded below.
+    costUsd: route.strategy === 'cheapest' ? cheapestCost(t.target, runtime, costOf) : undefined,
   }))
   return orderTargets(route.strategy, entries, deps).flatMap((entry) =>
     expand(entry.name, entry.weight, runtime, deps, costOf, seen),
@@ -175,19 +185,12 @@ function cheapestCost(
   return costs.length === 0 ? undefined : Math.min(...costs)
 }
 
-function usesCheapest(name: string, routes: Runtime['config']['routes']): boolean {
-  const route = routes[name]
-  return (
-    route !== undefined &&
-    (route.strategy === 'cheapest' || route.targets.some((t) => usesCheapest(t.target, routes)))
-  )
-}
-
 interface NoTargetInput {
   reasons: Set<string>
   requested: string
   largestWindow: number
   inputTokens: () => Promise<number>
+  requestedOutput: number
   outputTokens: number
   ceiling: number | undefined
   trace: RouteTrace
@@ -208,8 +211,7 @@ async function noTargetError(ctx: RequestContext, input: NoTargetInput): Promise
     )
   }
   if (reasons.has('context_window')) {
-    const chat = ctx.body as ChatBody
-    const output = (chat['max_completion_tokens'] ?? chat['max_tokens'] ?? 0) as number
+    const output = input.requestedOutput
     return new GatewayError(
       'context_length_exceeded',
       `This request needs ${await input.inputTokens()} input tokens` +

@@ -11,7 +11,7 @@ export interface RoutePolicy {
   maxCostUsd?: number | undefined
 }
 
-export function routePolicy(config: ResolvedConfig, route: ResolvedRoute | undefined): RoutePolicy {
+function routePolicy(config: ResolvedConfig, route: ResolvedRoute | undefined): RoutePolicy {
   const { routing } = config
   return {
     retry: { ...routing.retry, ...route?.retry },
@@ -20,5 +20,35 @@ export function routePolicy(config: ResolvedConfig, route: ResolvedRoute | undef
     fallbackOn: new Set(route?.fallback_on ?? routing.fallback_on),
     typicalOutputTokens: route?.typical_output_tokens ?? routing.typical_output_tokens,
     maxCostUsd: route?.max_cost_usd,
+  }
+}
+
+/**
+ * What routing derives from the config alone, computed once per config version instead of on
+ * every request: each route's merged policy (models share the global one) and which routes
+ * order targets by price anywhere in their expansion (those need token counts).
+ */
+export interface RoutingTable {
+  policy(name: string): RoutePolicy
+  usesCheapest(name: string): boolean
+}
+
+export function createRoutingTable(config: ResolvedConfig): RoutingTable {
+  const global = routePolicy(config, undefined)
+  const policies = new Map(
+    Object.values(config.routes).map((route) => [route.name, routePolicy(config, route)]),
+  )
+  const cheapest = new Set<string>()
+  const isCheapest = (name: string): boolean => {
+    const route = config.routes[name]
+    return (
+      route !== undefined &&
+      (route.strategy === 'cheapest' || route.targets.some((t) => isCheapest(t.target)))
+    )
+  }
+  for (const name of Object.keys(config.routes)) if (isCheapest(name)) cheapest.add(name)
+  return {
+    policy: (name) => policies.get(name) ?? global,
+    usesCheapest: (name) => cheapest.has(name),
   }
 }
