@@ -11,7 +11,7 @@ import { Recorder } from './observability/recorder.js'
 import { ProviderRegistry } from './providers/registry.js'
 import { BreakerRegistry } from './routing/circuit-breaker.js'
 import { createTokenEstimator } from './routing/estimate-tokens.js'
-import { NO_METRICS, type RoutingDeps } from './routing/routing-deps.js'
+import type { RoutingDeps } from './routing/routing-deps.js'
 import { TargetStats } from './routing/target-stats.js'
 import { createRuntime, type Runtime } from './runtime.js'
 import { buildApp } from './server/app.js'
@@ -68,17 +68,15 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   }
   const recorder = new Recorder({ store, logger })
   const registry = new ProviderRegistry()
-  let runtimeRef: Runtime | undefined
-  const metrics = createMetrics(
-    () => Object.keys(runtimeRef?.config.models ?? {}),
-    () => routing,
+  const base = { ...createRoutingDeps(initial.routing.latency_half_life_s), ...options.routing }
+  const metrics = createMetrics({
+    // Read at scrape time, after `runtime` exists.
+    targets: () => Object.keys(runtime.config.models),
+    breakers: base.breakers,
+    stats: base.stats,
     recorder,
-  )
-  const routing: RoutingDeps = {
-    ...createRoutingDeps(initial.routing.latency_half_life_s),
-    ...options.routing,
-    metrics,
-  }
+  })
+  const routing: RoutingDeps = { ...base, metrics }
   const recorderFor = (config: ResolvedConfig) => (config.logging.request_log ? recorder : undefined)
   let runtime = createRuntime(
     first.config,
@@ -86,7 +84,6 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     routing,
     recorderFor(first.config),
   )
-  runtimeRef = runtime
   let fingerprint = await fileFingerprint(options.configPath)
   let draining = false
   const inFlight = new Set<CancelSignal>()
@@ -117,7 +114,6 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     const { config } = result
     const { providers, retired } = registry.update(config.providers)
     runtime = createRuntime(config, providers, routing, recorderFor(config))
-    runtimeRef = runtime
     routing.breakers.retain(Object.keys(config.models))
     routing.stats.halfLifeS = config.routing.latency_half_life_s
     logger.level = config.logging.level
@@ -196,7 +192,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
 }
 
 /** Breakers, latency stats and the tokenizer live as long as the process, across config reloads. */
-export function createRoutingDeps(latencyHalfLifeS: number): RoutingDeps {
+export function createRoutingDeps(latencyHalfLifeS: number): Omit<RoutingDeps, 'metrics'> {
   const now = () => performance.now()
   return {
     breakers: new BreakerRegistry(Date.now),
@@ -205,7 +201,6 @@ export function createRoutingDeps(latencyHalfLifeS: number): RoutingDeps {
     random: Math.random,
     now,
     sleep: (ms, signal) => sleep(ms, undefined, { signal: signal.toAbortSignal() }),
-    metrics: NO_METRICS,
   }
 }
 

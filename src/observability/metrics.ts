@@ -1,6 +1,7 @@
 import { Counter, Gauge, Registry } from 'prom-client'
-import type { BreakerState } from '../routing/circuit-breaker.js'
-import type { RoutingDeps, RoutingMetrics } from '../routing/routing-deps.js'
+import type { BreakerRegistry, BreakerState } from '../routing/circuit-breaker.js'
+import type { RoutingMetrics } from '../routing/routing-deps.js'
+import type { TargetStats } from '../routing/target-stats.js'
 import type { Recorder } from './recorder.js'
 
 const STATE_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 }
@@ -13,11 +14,15 @@ export interface Metrics extends RoutingMetrics {
  * Prometheus metrics, one registry per gateway (no global default registry, so tests and several
  * gateways in one process never share counters). Labels are config names only: bounded.
  */
-export function createMetrics(
-  targets: () => Iterable<string>,
-  routing: () => RoutingDeps,
-  recorder?: Recorder,
-): Metrics {
+export interface MetricsSources {
+  /** The configured target names (the current config's models). */
+  targets: () => Iterable<string>
+  breakers: BreakerRegistry
+  stats: TargetStats
+  recorder?: Recorder | undefined
+}
+
+export function createMetrics({ targets, breakers, stats, recorder }: MetricsSources): Metrics {
   const registry = new Registry()
   const attempts = new Counter({
     name: 'gatehouse_upstream_attempts_total',
@@ -44,7 +49,6 @@ export function createMetrics(
     registers: [registry],
     collect() {
       this.reset()
-      const { breakers } = routing()
       const live = new Map(breakers.entries())
       for (const target of targets()) this.set({ target }, STATE_VALUE[live.get(target)?.state ?? 'closed'])
     },
@@ -56,7 +60,7 @@ export function createMetrics(
     registers: [registry],
     collect() {
       this.reset()
-      for (const target of targets()) this.set({ target }, routing().stats.inFlight(target))
+      for (const target of targets()) this.set({ target }, stats.inFlight(target))
     },
   })
   if (recorder) {

@@ -41,7 +41,7 @@ describe('CallDeadline', () => {
     caller.abort(new Error('client went away'))
     expect(deadline.signal.aborted).toBe(true)
     expect((deadline.signal.reason as Error).message).toBe('client went away')
-    expect(deadline.isTimedOut).toBe(false)
+    expect(deadline.expired).toBeUndefined()
     deadline.release()
   })
 

@@ -44,10 +44,6 @@ export class CallDeadline {
     return this.#expired
   }
 
-  get isTimedOut(): boolean {
-    return this.#expired !== undefined
-  }
-
   /** The first byte (event) arrived: the TTFB deadline is met; the idle deadline starts. */
   firstByte(): void {
     clearTimeout(this.#phase)

@@ -324,15 +324,6 @@ describe('loading the tokenizer', () => {
     expect(load).toHaveBeenCalledTimes(1)
   })
 
-  it('loads on preload', async () => {
-    const load = fakeLoader()
-    const lazy = createTokenEstimator({ loadTokenizer: load })
-    await lazy.preload()
-    expect(load).toHaveBeenCalledTimes(1)
-    expect(await lazy.countText('abcd')).toBe(4)
-    expect(load).toHaveBeenCalledTimes(1)
-  })
-
   it('tries again after a failed load', async () => {
     const load = vi
       .fn<() => Promise<Tokenizer>>()

@@ -9,11 +9,6 @@ export interface TokenEstimator {
   /** Prompt tokens of a chat request, counted with o200k_base (the GPT-4o family) as OpenAI does. */
   countChatInput(body: ChatBody): Promise<number>
   countText(text: string): Promise<number>
-  /**
-   * Load the tokenizer now rather than on the first count, which otherwise waits for it: about
-   * half a second and 40–65 MB of RSS on Node 20.
-   */
-  preload(): Promise<void>
 }
 
 export interface TokenEstimatorOptions {
@@ -86,9 +81,6 @@ export function createTokenEstimator(options: TokenEstimatorOptions = {}): Token
     },
     async countText(text) {
       return (await tokenizer()).countTokens(text)
-    },
-    async preload() {
-      await tokenizer()
     },
   }
 }

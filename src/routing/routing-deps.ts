@@ -24,5 +24,3 @@ export interface RoutingMetrics {
   retry(target: string): void
   fallback(target: string): void
 }
-
-export const NO_METRICS: RoutingMetrics = { attempt() {}, retry() {}, fallback() {} }

@@ -14,7 +14,7 @@ export function upstreamErrorFromResponse(
   })
 }
 
-export function failureForStatus(status: number): UpstreamFailure {
+function failureForStatus(status: number): UpstreamFailure {
   if (status === 408) return 'timeout'
   if (status === 429) return 'rate_limited'
   if (status === 401 || status === 403) return 'auth'
