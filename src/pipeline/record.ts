@@ -55,34 +55,37 @@ async function* observe(
 }
 
 function writeLine(ctx: RequestContext, recorder: Recorder | undefined): void {
-  recorder?.record(toRecord(ctx))
-  const line = {
-    op: ctx.operation,
-    model: ctx.body.model,
-    stream: ctx.stream,
-    status: ctx.outcome?.status,
-    error_kind: ctx.outcome?.errorKind,
-    aborted: ctx.signal.aborted || undefined,
-    provider: ctx.served?.provider,
-    served_model: ctx.served?.model,
-    attempts: ctx.attempts.length,
-    route: ctx.trace && ctx.trace.resolved !== ctx.body.model ? ctx.trace.resolved : undefined,
-    rule: ctx.trace?.rule,
-    trace:
-      ctx.trace && (ctx.attempts.length > 1 || ctx.trace.candidates.some((c) => c.skipped))
-        ? compactTrace(ctx)
-        : undefined,
-    usage: ctx.usage ? { input: ctx.usage.prompt_tokens, output: ctx.usage.completion_tokens } : undefined,
-    duration_ms: round(performance.now() - ctx.startedAtMs),
-    ttft_ms: ctx.firstByteAtMs === undefined ? undefined : round(ctx.firstByteAtMs - ctx.startedAtMs),
-    use_case: ctx.meta.useCase,
-  }
-  ctx.log.info(line, 'request completed')
+  const durationMs = round(performance.now() - ctx.startedAtMs)
+  const ttftMs = ctx.firstByteAtMs === undefined ? undefined : round(ctx.firstByteAtMs - ctx.startedAtMs)
+  recorder?.record(toRecord(ctx, durationMs, ttftMs))
+  ctx.log.info(
+    {
+      op: ctx.operation,
+      model: ctx.body.model,
+      stream: ctx.stream,
+      status: ctx.outcome?.status,
+      error_kind: ctx.outcome?.errorKind,
+      aborted: ctx.signal.aborted || undefined,
+      provider: ctx.served?.provider,
+      served_model: ctx.served?.model,
+      attempts: ctx.attempts.length,
+      route: ctx.trace && ctx.trace.resolved !== ctx.body.model ? ctx.trace.resolved : undefined,
+      rule: ctx.trace?.rule,
+      trace:
+        ctx.trace && (ctx.attempts.length > 1 || ctx.trace.candidates.some((c) => c.skipped))
+          ? compactTrace(ctx)
+          : undefined,
+      usage: ctx.usage ? { input: ctx.usage.prompt_tokens, output: ctx.usage.completion_tokens } : undefined,
+      duration_ms: durationMs,
+      ttft_ms: ttftMs,
+      use_case: ctx.meta.useCase,
+    },
+    'request completed',
+  )
 }
 
 /** The durable request-log record: what the log line says, for the store. */
-function toRecord(ctx: RequestContext): RequestLogRecord {
-  const durationMs = performance.now() - ctx.startedAtMs
+function toRecord(ctx: RequestContext, durationMs: number, ttftMs: number | undefined): RequestLogRecord {
   return {
     requestId: ctx.id,
     ts: Math.round(Date.now() - durationMs),
@@ -103,8 +106,8 @@ function toRecord(ctx: RequestContext): RequestLogRecord {
     sensitivity: ctx.sensitivity,
     inputTokens: ctx.usage?.prompt_tokens,
     outputTokens: ctx.usage?.completion_tokens,
-    latencyMs: round(durationMs),
-    ttftMs: ctx.firstByteAtMs === undefined ? undefined : round(ctx.firstByteAtMs - ctx.startedAtMs),
+    latencyMs: durationMs,
+    ttftMs,
   }
 }
 
