@@ -113,6 +113,7 @@ export interface CallOptions {
 /**
  * One interface for every provider kind. Adapters translate canonical <-> native shapes and
  * nothing else: they never see Fastify, and retries and fallback live in the execute stage.
+ * The body is a fresh copy made for this call (see prepareBody): an adapter may set fields on it.
  * `stream` resolves once the provider has accepted the call (2xx headers); errors before that are
  * thrown as `UpstreamError`, errors mid-stream are thrown from the iterator.
  */

@@ -78,13 +78,14 @@ export function createOpenAICompatibleProvider({ config, headers }: OpenAICompat
     config,
 
     chat(body, opts) {
-      return json<ChatCompletion>('/chat/completions', withStream(body, false), opts)
+      body.stream = false
+      return json<ChatCompletion>('/chat/completions', body, opts)
     },
 
     async stream(body, opts) {
-      const native = withStream(body, true)
-      if (config.stream_usage) native.stream_options = { ...body.stream_options, include_usage: true }
-      const response = await post('/chat/completions', native, opts, 'text/event-stream')
+      body.stream = true
+      if (config.stream_usage) body.stream_options = { ...body.stream_options, include_usage: true }
+      const response = await post('/chat/completions', body, opts, 'text/event-stream')
       return readChunks(response.body, opts.signal)
     },
 
@@ -128,15 +129,6 @@ async function* readChunks(body: AsyncIterable<Uint8Array>, signal: CancelSignal
     throw translateAbort(err, signal)
   }
   if (!done) throw new UpstreamError('stream_cut', 'provider closed the stream before it finished')
-}
-
-/**
- * The body with `stream` set, as a new object. Object.assign rather than `{ ...body, stream }`:
- * on Node 20 that spread measured 0.6 KB allocated and 0.11 KB promoted to old space per call
- * under load (for a 56-byte copy), Object.assign neither; promoted garbage is what grows RSS.
- */
-function withStream(body: ChatBody, stream: boolean): ChatBody {
-  return Object.assign({}, body, { stream })
 }
 
 /** An abort (the caller left, or execute's deadline passed) stays an abort: execute tells which. */
