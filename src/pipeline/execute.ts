@@ -1,4 +1,3 @@
-import type { CancelSignal } from '../cancel-signal.js'
 import { GatewayError, UpstreamError } from '../errors.js'
 import type { CallOptions, ChatBody, ChatChunk, EmbeddingsBody } from '../providers/types.js'
 import { retryDelayMs } from '../routing/backoff.js'
@@ -25,57 +24,75 @@ interface Failure {
 export const execute = (deps: RoutingDeps): Stage => ({
   name: 'execute',
   async run(ctx) {
-    const policy = ctx.policy!
-    const failures: Failure[] = []
-    const request: RequestDeadline = { atMs: requestDeadline(ctx), isPassed: false }
-    const isOutOfTime = () => request.isPassed || deps.now() >= request.atMs
-    for (const target of ctx.targets) {
-      if (isOutOfTime()) break
-      const breaker = policy.breaker.enabled ? deps.breakers.get(target.name, policy.breaker) : undefined
-      if (breaker && !breaker.tryAcquire()) {
-        // Open since planning, or its one half-open probe is out: mark the planned candidate.
-        const candidate = ctx.trace?.candidates.find((c) => c.target === target.name && !c.skipped)
-        if (candidate) candidate.skipped = 'circuit_open'
-        continue
-      }
-      if (failures.length > 0) deps.metrics.fallback(failures.at(-1)!.target.name)
-      let waitedMs = 0
-      for (let attempt = 1; ; attempt++) {
-        if (attempt > 1) deps.metrics.retry(target.name)
-        const result = await attemptOnce(ctx, deps, { target, attempt, waitedMs, breaker, request })
-        deps.metrics.attempt(target.name, result instanceof UpstreamError ? result.failure : 'ok')
-        if (!(result instanceof UpstreamError)) return result
-        failures.push({ target, error: result })
-        if (!result.retryable) {
-          if (isFallback(result, policy.fallbackOn)) break
-          throw finalError(failures)
-        }
-        if (attempt >= policy.retry.attempts || isOutOfTime()) break
-        const delay = retryDelayMs({
-          retry: attempt,
-          ...(result.retryAfterS === undefined ? {} : { retryAfterS: result.retryAfterS }),
-          settings: policy.retry,
-          random: deps.random,
-          remainingMs: request.atMs - deps.now(),
-        })
-        if ('giveUp' in delay) break
-        await deps.sleep(delay.delayMs, ctx.signal)
-        waitedMs = delay.delayMs
-        // A failure may have opened the breaker: another try would be wasted.
-        if (breaker && !breaker.tryAcquire()) break
-      }
+    // The whole request's deadline is one timer; every attempt hangs off its signal. Whether
+    // time is up is what that timer says, never a clock comparison (timers run on the loop's
+    // clock, which can lag performance.now() and would start an attempt with a 1 ms budget).
+    const limitMs = requestLimitMs(ctx)
+    const request = new CallDeadline(ctx.signal, {
+      totalMs: limitMs === undefined ? undefined : ctx.startedAtMs + limitMs - deps.now(),
+    })
+    try {
+      const result = await tryTargets(ctx, deps, request)
+      if (result.kind !== 'stream') return result
+      return { kind: 'stream', events: releaseAfter(result.events, request) }
+    } catch (err) {
+      request.release()
+      throw err
     }
-    // Routing (token counting, say) can use up a short deadline before any attempt starts.
-    if (failures.length === 0 && isOutOfTime())
-      throw new GatewayError('upstream_timeout', "The request's deadline passed before any target was tried.")
-    throw finalError(failures)
   },
 })
 
-/** The whole request's deadline; `isPassed` once an attempt's timer standing for it has fired. */
-interface RequestDeadline {
-  atMs: number
-  isPassed: boolean
+async function tryTargets(
+  ctx: RequestContext,
+  deps: RoutingDeps,
+  request: CallDeadline,
+): Promise<PipelineResult> {
+  const policy = ctx.policy!
+  const failures: Failure[] = []
+  const limitMs = requestLimitMs(ctx)
+  const deadlineAtMs = limitMs === undefined ? Number.POSITIVE_INFINITY : ctx.startedAtMs + limitMs
+  for (const target of ctx.targets) {
+    if (request.expired) break
+    const breaker = policy.breaker.enabled ? deps.breakers.get(target.name, policy.breaker) : undefined
+    if (breaker && !breaker.tryAcquire()) {
+      // Open since planning, or its one half-open probe is out: mark the planned candidate.
+      const candidate = ctx.trace?.candidates.find((c) => c.target === target.name && !c.skipped)
+      if (candidate) candidate.skipped = 'circuit_open'
+      continue
+    }
+    if (failures.length > 0) deps.metrics.fallback(failures.at(-1)!.target.name)
+    let waitedMs = 0
+    for (let attempt = 1; ; attempt++) {
+      if (attempt > 1) deps.metrics.retry(target.name)
+      const result = await attemptOnce(ctx, deps, { target, attempt, waitedMs, breaker, request })
+      deps.metrics.attempt(target.name, result instanceof UpstreamError ? result.failure : 'ok')
+      if (!(result instanceof UpstreamError)) return result
+      failures.push({ target, error: result })
+      if (!result.retryable) {
+        if ((policy.fallbackOn as ReadonlySet<string>).has(result.failure)) break
+        throw finalError(failures)
+      }
+      if (attempt >= policy.retry.attempts || request.expired) break
+      // Whether a backoff fits before the deadline is an estimate; the timer stays the judge.
+      const delay = retryDelayMs({
+        retry: attempt,
+        ...(result.retryAfterS === undefined ? {} : { retryAfterS: result.retryAfterS }),
+        settings: policy.retry,
+        random: deps.random,
+        remainingMs: deadlineAtMs - deps.now(),
+      })
+      if ('giveUp' in delay) break
+      await deps.sleep(delay.delayMs, ctx.signal)
+      waitedMs = delay.delayMs
+      // A failure may have opened the breaker: another try would be wasted.
+      if (breaker && !breaker.tryAcquire()) break
+    }
+  }
+  // Routing (token counting, say) can use up a short deadline before any attempt starts.
+  if (failures.length === 0 && request.expired) {
+    throw new GatewayError('upstream_timeout', "The request's deadline passed before any target was tried.")
+  }
+  throw finalError(failures)
 }
 
 interface AttemptPlan {
@@ -83,7 +100,7 @@ interface AttemptPlan {
   attempt: number
   waitedMs: number
   breaker: CircuitBreaker | undefined
-  request: RequestDeadline
+  request: CallDeadline
 }
 
 /** One call to one target: the result, or the failure as a value (so the loop above decides). */
@@ -92,16 +109,15 @@ async function attemptOnce(
   deps: RoutingDeps,
   plan: AttemptPlan,
 ): Promise<PipelineResult | UpstreamError> {
-  const { target, breaker } = plan
+  const { target, breaker, request } = plan
   const provider = target.provider.config
   const { timeouts } = ctx.policy!
-  const attemptMs = timeouts.attempt_ms ?? provider.timeout_ms
-  const remainingMs = plan.request.atMs - deps.now()
-  const deadline = new CallDeadline(ctx.signal, {
-    totalMs: Math.max(1, Math.min(attemptMs, remainingMs)),
+  const deadline = new CallDeadline(request.signal, {
+    totalMs: timeouts.attempt_ms ?? provider.timeout_ms,
     ttfbMs: ctx.stream ? (timeouts.ttfb_ms ?? provider.ttfb_timeout_ms) : undefined,
     idleMs: ctx.stream ? (timeouts.idle_ms ?? provider.idle_timeout_ms) : undefined,
   })
+  const expired = () => deadline.expired ?? request.expired
   const opts: CallOptions = {
     signal: deadline.signal,
     model: target.model,
@@ -136,16 +152,22 @@ async function attemptOnce(
     }
     return {
       kind: 'stream',
-      events: guardStream(result.events, deadline, () => deps.stats.end(target.name, latencyMs), breaker),
+      events: guardStream(
+        result.events,
+        deadline,
+        expired,
+        () => deps.stats.end(target.name, latencyMs),
+        breaker,
+      ),
     }
   } catch (err) {
     deadline.release()
-    // Timers run on libuv's loop clock, which can lag performance.now() by a millisecond or more:
-    // when the timer standing for the request's deadline fires, now() may still read just before
-    // it. Trust the timer, or the loop starts another attempt with a 1 ms budget (a wasted
-    // upstream call, and a timeout counted against the next target's breaker).
-    if (deadline.expired === 'total' && remainingMs <= attemptMs) plan.request.isPassed = true
-    const error = asUpstreamError(err, deadline, ctx.signal)
+    const kind = expired()
+    const error = kind
+      ? timeoutError(kind)
+      : ctx.signal.aborted || !(err instanceof UpstreamError)
+        ? undefined
+        : err
     if (!error) {
       // The caller went away (or a bug): nothing to learn about the target.
       deps.stats.end(target.name, undefined)
@@ -197,6 +219,7 @@ async function* resume(
 async function* guardStream(
   events: AsyncIterable<ChatChunk>,
   deadline: CallDeadline,
+  expired: () => DeadlineKind | undefined,
   done: () => void,
   breaker: CircuitBreaker | undefined,
 ): AsyncGenerator<ChatChunk> {
@@ -206,7 +229,8 @@ async function* guardStream(
       yield chunk
     }
   } catch (err) {
-    const error = deadline.expired ? timeoutError(deadline.expired) : err
+    const kind = expired()
+    const error = kind ? timeoutError(kind) : err
     if (error instanceof UpstreamError) breaker?.onFailure()
     throw error
   } finally {
@@ -215,15 +239,16 @@ async function* guardStream(
   }
 }
 
-/** The failure of an attempt, or undefined when the caller left (or the error is a bug). */
-function asUpstreamError(
-  err: unknown,
-  deadline: CallDeadline,
-  callerSignal: CancelSignal,
-): UpstreamError | undefined {
-  if (deadline.expired) return timeoutError(deadline.expired)
-  if (callerSignal.aborted) return undefined
-  return err instanceof UpstreamError ? err : undefined
+/** The request's deadline lives as long as its stream. */
+async function* releaseAfter(
+  events: AsyncIterable<ChatChunk>,
+  request: CallDeadline,
+): AsyncGenerator<ChatChunk> {
+  try {
+    yield* events
+  } finally {
+    request.release()
+  }
 }
 
 function timeoutError(kind: DeadlineKind): UpstreamError {
@@ -235,16 +260,12 @@ function timeoutError(kind: DeadlineKind): UpstreamError {
   return new UpstreamError('timeout', `provider ${what} (${kind} timeout)`)
 }
 
-/** The overall deadline (caller's `x-gatehouse-timeout-ms`, route `timeouts.total_ms`), or far away. */
-function requestDeadline(ctx: RequestContext): number {
+/** The whole request's limit: the caller's `x-gatehouse-timeout-ms` or the route's `total_ms`. */
+function requestLimitMs(ctx: RequestContext): number | undefined {
   const limits = [ctx.meta.timeoutMs, ctx.policy!.timeouts.total_ms].filter(
     (v): v is number => v !== undefined,
   )
-  return limits.length === 0 ? Number.POSITIVE_INFINITY : ctx.startedAtMs + Math.min(...limits)
-}
-
-function isFallback(error: UpstreamError, fallbackOn: ReadonlySet<string>): boolean {
-  return fallbackOn.has(error.failure)
+  return limits.length === 0 ? undefined : Math.min(...limits)
 }
 
 /** A caller's bad request says nothing about the target's health. */

@@ -35,6 +35,19 @@ describe('CallDeadline', () => {
     expect(deadline.expired).toBe('idle')
   })
 
+  it('without a total, only the caller or the phase timers end it', async () => {
+    const deadline = new CallDeadline(new CancelSignal(), {})
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(deadline.signal.aborted).toBe(false)
+    deadline.release()
+  })
+
+  it('a budget already spent expires at once, before any timer runs', () => {
+    const deadline = new CallDeadline(new CancelSignal(), { totalMs: -3 })
+    expect(deadline.expired).toBe('total')
+    expect(deadline.signal.aborted).toBe(true)
+  })
+
   it('forwards the caller’s abort with its reason, not as a timeout', () => {
     const caller = new CancelSignal()
     const deadline = new CallDeadline(caller, { totalMs: 60_000 })

@@ -1,8 +1,8 @@
 import { CancelSignal } from '../cancel-signal.js'
 
 export interface DeadlineSettings {
-  /** The whole attempt. */
-  totalMs: number
+  /** The whole call; none when undefined; a budget already spent (<= 0) expires at once. */
+  totalMs?: number | undefined
   /** Until `firstByte()`. */
   ttfbMs?: number | undefined
   /** After the first byte, the longest gap between two `touch()`es. */
@@ -21,7 +21,7 @@ export type DeadlineKind = 'total' | 'ttfb' | 'idle'
 export class CallDeadline {
   readonly #signal = new CancelSignal()
   readonly #caller: CancelSignal
-  readonly #total: NodeJS.Timeout
+  readonly #total: NodeJS.Timeout | undefined
   readonly #idleMs: number | undefined
   #phase: NodeJS.Timeout | undefined
   #expired: DeadlineKind | undefined
@@ -29,10 +29,12 @@ export class CallDeadline {
   constructor(caller: CancelSignal, settings: DeadlineSettings) {
     this.#caller = caller
     this.#idleMs = settings.idleMs
-    this.#total = setTimeout(() => this.#expire('total'), settings.totalMs)
     if (settings.ttfbMs !== undefined) this.#phase = setTimeout(() => this.#expire('ttfb'), settings.ttfbMs)
     if (caller.aborted) this.#signal.abort(caller.reason)
     else caller.addEventListener('abort', this.#forward)
+    const { totalMs } = settings
+    if (totalMs !== undefined && totalMs <= 0) this.#expire('total')
+    else if (totalMs !== undefined) this.#total = setTimeout(() => this.#expire('total'), totalMs)
   }
 
   get signal(): CancelSignal {

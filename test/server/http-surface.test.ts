@@ -227,6 +227,20 @@ describe('HTTP surface', () => {
       expect(res.text).not.toContain('[DONE]')
     })
 
+    it('ends a stream the request deadline overtakes with a timeout error event, not a clean end', async () => {
+      const res = await postJson(url('/v1/chat/completions'), chat({ model: 'sim-fast', stream: true }), {
+        'x-gatehouse-simulate': 'chunk_delay_ms=40, chunk_chars=2',
+        'x-gatehouse-timeout-ms': '150',
+      })
+      expect(res.status).toBe(200)
+      const events = res.text.split('\n\n').filter(Boolean)
+      expect(events.length).toBeGreaterThan(2)
+      expect(res.text).not.toContain('[DONE]')
+      const last = JSON.parse(events.at(-1)!.slice(6))
+      expect(last.error.code).toBe('upstream_error')
+      expect(last.error.message).toContain('total timeout')
+    })
+
     it('cancels the upstream call when the client disconnects mid-stream', async () => {
       const many = chunks('x'.repeat(400), { pieceChars: 1 })
       steps.set('slow', sse(many, { gapMs: 20 }))
