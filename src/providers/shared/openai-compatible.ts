@@ -3,7 +3,6 @@ import type { ResolvedProvider } from '../../config/load.js'
 import { UpstreamError } from '../../errors.js'
 import type {
   CallOptions,
-  ChatBody,
   ChatChunk,
   ChatCompletion,
   EmbeddingsBody,
