@@ -12,6 +12,7 @@ import {
   startFakeOpenAI,
 } from '../fakes/openai.js'
 import { postJson, startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { parseStream } from '../helpers/sse.js'
 
 /** The HTTP contract: status codes, error bodies, headers, streams and cancellation. */
 describe('HTTP surface', () => {
@@ -203,12 +204,7 @@ describe('HTTP surface', () => {
       expect(res.status).toBe(200)
       expect(res.headers.get('x-gatehouse-attempts')).toBe('2')
       expect(res.text.trim().endsWith('data: [DONE]')).toBe(true)
-      const text = res.text
-        .split('\n\n')
-        .filter((e) => e.startsWith('data: {'))
-        .map((e) => JSON.parse(e.slice(6)).choices[0]?.delta?.content ?? '')
-        .join('')
-      expect(text).toContain('Simulated reply from sim-fast')
+      expect(parseStream(res.text).content).toContain('Simulated reply from sim-fast')
     })
 
     it('ends a stream that fails after its first byte with an error event and no [DONE]', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { chunks, completion, type FakeOpenAI, json, sse, startFakeOpenAI } from '../fakes/openai.js'
 import { openaiConfig, postJson, startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { openStream, parseStream } from '../helpers/sse.js'
 
 /** Poll `check` until it holds; fail with `what` after `timeoutMs`. */
 async function until(
@@ -24,48 +25,6 @@ async function modelIds(gateway: TestGateway): Promise<string[]> {
 const logIndex = (gateway: TestGateway, msg: string, from = 0) =>
   gateway.logs.findIndex((line, i) => i >= from && line['msg'] === msg)
 const countLogs = (gateway: TestGateway, msg: string) => gateway.logs.filter((l) => l['msg'] === msg).length
-
-/** A streaming chat call read incrementally, so a test can act between chunks. */
-async function openStream(url: string, body: Record<string, unknown>) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ...body, stream: true }),
-  })
-  expect(res.status).toBe(200)
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader()
-  let text = ''
-  const readMore = async (): Promise<boolean> => {
-    const { value, done } = await reader.read()
-    if (done) return false
-    text += value
-    return true
-  }
-  return {
-    get text() {
-      return text
-    },
-    /** Read until the first `data:` event has arrived. */
-    async firstEvent(): Promise<void> {
-      while (!text.includes('\n\n')) if (!(await readMore())) return
-    },
-    async rest(): Promise<string> {
-      while (await readMore()) {}
-      return text
-    },
-  }
-}
-
-/** The events of an SSE body, and the content its chunks carry. */
-function parseStream(text: string): { events: string[]; content: string } {
-  const events = text.split('\n\n').filter(Boolean)
-  const content = events
-    .filter((e) => e.startsWith('data: {'))
-    .map((e) => JSON.parse(e.slice('data: '.length)))
-    .map((c) => c.choices?.[0]?.delta?.content ?? '')
-    .join('')
-  return { events, content }
-}
 
 const simulated = (models: Record<string, unknown>, simulate: Record<string, unknown> = {}) => ({
   providers: { sim: { kind: 'simulated', simulate } },

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
 import { listeningUrl, withTimeout } from '../helpers/process.js'
+import { openStream, parseStream } from '../helpers/sse.js'
 
 // Signals need a real process: these tests run the built CLI (`npm run build` first).
 const root = fileURLToPath(new URL('../../', import.meta.url))
@@ -77,40 +78,6 @@ function probe(url: string): Promise<number | string> {
   })
 }
 
-/** A streaming chat call read incrementally. */
-async function openStream(url: string, model: string) {
-  const res = await fetch(`${url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'hi' }] }),
-  })
-  expect(res.status).toBe(200)
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader()
-  let text = ''
-  let isDone = false
-  const readMore = async (): Promise<boolean> => {
-    const { value, done } = await reader.read()
-    if (done) {
-      isDone = true
-      return false
-    }
-    text += value
-    return true
-  }
-  return {
-    get isDone() {
-      return isDone
-    },
-    async firstEvent(): Promise<void> {
-      while (!text.includes('\n\n')) if (!(await readMore())) return
-    },
-    async rest(): Promise<string> {
-      while (await readMore()) {}
-      return text
-    },
-  }
-}
-
 const simulated = (server: object, simulate: object) => ({
   server,
   logging: { level: 'info' },
@@ -126,7 +93,10 @@ describe('graceful shutdown of `gatehouse serve`', () => {
       simulated({ shutdown_timeout_ms: 5_000 }, { chunk_delay_ms: 100, chunk_chars: 8, reply }),
     )
     expect(await probe(`${served.url}/readyz`)).toBe(200)
-    const stream = await openStream(served.url, 'slow')
+    const stream = await openStream(`${served.url}/v1/chat/completions`, {
+      model: 'slow',
+      messages: [{ role: 'user', content: 'hi' }],
+    })
     await stream.firstEvent()
     const body = stream.rest()
 
@@ -142,12 +112,8 @@ describe('graceful shutdown of `gatehouse serve`', () => {
     expect(stream.isDone).toBe(false)
 
     const text = await withTimeout(body, 5_000, 'the stream to finish')
-    const events = text.split('\n\n').filter(Boolean)
+    const { events, content } = parseStream(text)
     expect(events.at(-1)).toBe('data: [DONE]')
-    const content = events
-      .filter((e) => e.startsWith('data: {'))
-      .map((e) => JSON.parse(e.slice('data: '.length)).choices[0]?.delta?.content ?? '')
-      .join('')
     expect(content).toBe(reply)
 
     expect(await withTimeout(served.exited, 5_000, 'the process to exit')).toBe(0)
