@@ -177,6 +177,19 @@ describe('countText', () => {
     }
   })
 
+  it('extrapolates a text over 16k characters from its first 16k, within a few percent of exact', async () => {
+    const short = 'The quarterly report shows steady growth in every region. '
+    const text = short.repeat(Math.ceil(200_000 / short.length))
+    const exact = tokens(text)
+    const estimate = await estimator.countText(text)
+    // Exactly the sample's ratio applied to the whole length: not the exact count...
+    expect(estimate).toBe(Math.ceil((tokens(text.slice(0, 16_384)) / 16_384) * text.length))
+    // ...but close to it for text of uniform make-up.
+    expect(Math.abs(estimate - exact) / exact).toBeLessThan(0.02)
+    // At or under the limit, counts stay exact.
+    expect(await estimator.countText(text.slice(0, 16_384))).toBe(tokens(text.slice(0, 16_384)))
+  })
+
   it('counts special-token text as plain text instead of throwing', async () => {
     const text = 'before <|endoftext|> after <|im_start|>'
     expect(await estimator.countText(text)).toBe(tokens(text))

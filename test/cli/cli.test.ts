@@ -246,6 +246,31 @@ describe('gatehouse serve', () => {
     expect(res.stderr).not.toMatch(/\n\s+at /)
   })
 
+  it('reloads the config on SIGHUP even when the file did not change', async () => {
+    const config = await configFile(
+      'sighup.yaml',
+      'store: { url: "sqlite::memory:" }\nproviders: { sim: { kind: simulated } }\nmodels: { sim-fast: { provider: sim } }\n',
+    )
+    const proc = spawn(process.execPath, [bin, 'serve', '--config', config, '--port', '0'], {
+      cwd: root,
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    child = proc
+    let stdout = ''
+    const reloaded = new Promise<void>((resolve) =>
+      proc.stdout!.on('data', (d) => {
+        stdout += d
+        if (stdout.includes('"msg":"config reloaded"')) resolve()
+      }),
+    )
+    await listeningUrl(proc, 10_000)
+    // The watcher reloads only on a content change: a reload now can only come from the signal.
+    proc.kill('SIGHUP')
+    await withTimeout(reloaded, 5_000, 'a "config reloaded" log line')
+    expect(proc.exitCode).toBeNull()
+  })
+
   it('listens on --port 0, answers /healthz and stops on SIGTERM', async () => {
     const proc = spawn(process.execPath, [bin, 'serve', '--config', quickstart, '--port', '0'], {
       cwd: root,

@@ -49,6 +49,17 @@ describe('openai-compatible provider over a real socket', () => {
     expect(call.body).toMatchObject({ model: 'gpt-4o-mini-2024-07-18', ...params })
   })
 
+  it('ignores x-gatehouse-simulate, which only drives the simulated kind', async () => {
+    fake = await startFakeOpenAI([json(completion('real answer'))])
+    gateway = await startTestGateway(openaiConfig(fake.url))
+    const res = await postJson(`${gateway.baseURL}/chat/completions`, hi, {
+      'x-gatehouse-simulate': 'fail_status=503',
+    })
+    expect(res.status).toBe(200)
+    expect(res.json.choices[0].message.content).toBe('real answer')
+    expect(fake.calls[0]!.headers).not.toHaveProperty('x-gatehouse-simulate')
+  })
+
   it('keeps upstream connections alive across calls', async () => {
     fake = await startFakeOpenAI([json(completion('hello'))])
     gateway = await startTestGateway(openaiConfig(fake.url))

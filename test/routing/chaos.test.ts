@@ -608,6 +608,18 @@ describe('circuit breaker', () => {
     expect(fake.primary.calls).toHaveLength(3)
   })
 
+  it('a caller’s bad request (400) and an unknown model (404) do not count against the target', async () => {
+    const { gateway, fake } = await breakerSetup([error(400), error(400), error(404), error(404), ok('fine')])
+    expect((await chat(gateway, ASK)).status).toBe(400)
+    expect((await chat(gateway, ASK)).status).toBe(400)
+    // 404 falls back (fallback_on includes not_found), still without counting.
+    for (let i = 0; i < 2; i++) expect((await chat(gateway, ASK)).status).toBe(200)
+    expect(await breakerOf(gateway, 'primary')).toMatchObject({ state: 'closed', consecutive_failures: 0 })
+    const res = await chat(gateway, ASK)
+    expect(attemptsOf(res.trace)).toEqual(['primary#1:ok'])
+    expect(fake.primary.calls).toHaveLength(5)
+  })
+
   it('/admin/breakers needs the admin key (401) and is off without one (403)', async () => {
     const { gateway } = await breakerSetup([ok()])
     const anonymous = await fetch(`${gateway.url}/admin/breakers`, { signal: AbortSignal.timeout(5000) })

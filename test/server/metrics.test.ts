@@ -38,5 +38,9 @@ describe('/metrics', () => {
     // Two consecutive failures reach the threshold: the breaker of `down` is open (2).
     expect(text).toContain('gatehouse_circuit_breaker_state{target="down"} 2')
     expect(text).toContain('gatehouse_circuit_breaker_state{target="sim-fast"} 0')
+    // Nothing is in flight once the answer is back.
+    expect(text).toContain('gatehouse_target_in_flight{target="down"} 0')
+    expect(text).toContain('gatehouse_request_log_queue_depth 0')
+    expect(text).toContain('gatehouse_request_log_dropped_total 0')
   })
 })

@@ -11,12 +11,12 @@ export interface HealthDeps {
  */
 export function registerHealthRoutes(app: FastifyInstance, deps: HealthDeps): void {
   app.get('/healthz', async () => ({ status: 'ok' }))
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/readyz', async (request, reply) => {
     if (deps.isDraining()) return reply.code(503).send({ status: 'draining' })
     try {
       await deps.isReady()
     } catch (err) {
-      _request.log.warn({ err: (err as Error).message }, 'not ready: store unreachable')
+      request.log.warn({ err: (err as Error).message }, 'not ready: store unreachable')
       return reply.code(503).send({ status: 'unavailable', reason: 'store' })
     }
     return { status: 'ready' }
