@@ -1,4 +1,5 @@
 import type { LatencySummary } from './latency-summary.js'
+import type { Settings } from './settings.js'
 
 /** The benchmark's results, as printed and as written to bench/results/latest.json. */
 
@@ -61,14 +62,7 @@ export interface BenchResults {
   isPinned: boolean
   placement: string
   clockTicksPerS: number
-  settings: {
-    warmupS: number
-    measureS: number
-    connections: number[]
-    ttfbWarmupRequests: number
-    ttfbRequests: number
-    isProfiling: boolean
-  }
+  settings: Settings
   nonStreaming: NonStreamingResult[]
   streaming: { connections: 1; direct: TtfbRun; gateway: TtfbRun }
   memory: { maxRssMb: number; hwmMb: number }
