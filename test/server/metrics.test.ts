@@ -28,6 +28,17 @@ describe('/metrics', () => {
       messages: [{ role: 'user', content: 'hi' }],
     })
     expect(res.status).toBe(200)
+    // The request's log line carries the decision trace, since it retried and fell back.
+    const line = gateway.logs.find(
+      (l) =>
+        l['request_id'] === res.headers.get('x-gatehouse-request-id') && l['msg'] === 'request completed',
+    )
+    expect(line).toMatchObject({ attempts: 3, trace: { skipped: [] } })
+    expect((line!['trace'] as { attempts: string[] }).attempts).toEqual([
+      'down#1:503',
+      expect.stringMatching(/^down#2:503(\+\d+ms)?$/),
+      'sim-fast#1:ok',
+    ])
     const scrape = await fetch(`${gateway.url}/metrics`)
     expect(scrape.headers.get('content-type')).toContain('text/plain')
     const text = await scrape.text()
