@@ -14,6 +14,7 @@ export type ErrorKind =
   | 'model_not_found'
   | 'unsupported_operation'
   | 'context_length_exceeded'
+  | 'content_filtered'
   | 'cost_ceiling_exceeded'
   | 'rate_limited'
   | 'upstream_bad_request'
@@ -36,6 +37,8 @@ export const ERROR_TABLE = {
   model_not_found: [404, 'invalid_request_error', 'model_not_found'],
   unsupported_operation: [400, 'invalid_request_error', 'unsupported_operation'],
   context_length_exceeded: [400, 'invalid_request_error', 'context_length_exceeded'],
+  // The provider's safety system refused the prompt: retrying elsewhere is the caller's choice.
+  content_filtered: [400, 'invalid_request_error', 'content_filter'],
   cost_ceiling_exceeded: [400, 'invalid_request_error', 'cost_ceiling_exceeded'],
   rate_limited: [429, 'rate_limit_error', 'rate_limit_exceeded'],
   // The provider refused the request as malformed: the caller's mistake, so the status stays 400.
@@ -101,6 +104,9 @@ export type UpstreamFailure =
   | 'auth'
   | 'not_found'
   | 'rate_limited'
+  | 'overloaded'
+  | 'context_length'
+  | 'content_filter'
   | 'server'
   | 'timeout'
   | 'connection'
@@ -134,6 +140,7 @@ export class UpstreamError extends Error {
   get retryable(): boolean {
     switch (this.failure) {
       case 'rate_limited':
+      case 'overloaded':
       case 'timeout':
       case 'connection':
       case 'stream_cut':

@@ -91,7 +91,14 @@ const modelSchema = z.strictObject({
 export const SENSITIVITIES = ['public', 'internal', 'confidential', 'restricted'] as const
 export const STRATEGIES = ['fallback', 'weighted', 'least-latency', 'least-busy', 'cheapest'] as const
 /** Failures that are not retried but may still move on to the next target (see `fallback_on`). */
-export const FALLBACK_FAILURES = ['bad_request', 'auth', 'not_found', 'server'] as const
+export const FALLBACK_FAILURES = [
+  'bad_request',
+  'auth',
+  'not_found',
+  'server',
+  'context_length',
+  'content_filter',
+] as const
 
 const retryFields = {
   /** Tries per target, the first included. */
@@ -181,7 +188,7 @@ const routingSchema = z.strictObject({
   retry: retrySchema.prefault({}),
   timeouts: timeoutsSchema.prefault({}),
   breaker: breakerSchema.prefault({}),
-  fallback_on: z.array(z.enum(FALLBACK_FAILURES)).default(['auth', 'not_found', 'server']),
+  fallback_on: z.array(z.enum(FALLBACK_FAILURES)).default(['auth', 'not_found', 'server', 'context_length']),
   typical_output_tokens: z.number().int().min(1).default(256),
   /** Put the decision trace in `x-gatehouse-route-trace` on every response (debugging). */
   trace_header: z.boolean().default(false),

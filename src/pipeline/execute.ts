@@ -270,7 +270,15 @@ function requestLimitMs(ctx: RequestContext): number | undefined {
 
 /** A caller's bad request says nothing about the target's health. */
 function countsAgainstTarget(error: UpstreamError): boolean {
-  return error.failure !== 'bad_request' && error.failure !== 'not_found'
+  switch (error.failure) {
+    case 'bad_request':
+    case 'not_found':
+    case 'context_length':
+    case 'content_filter':
+      return false
+    default:
+      return true
+  }
 }
 
 /** One error for the caller from every attempt: the cause that explains the outcome best. */
@@ -291,6 +299,20 @@ function finalError(failures: Failure[]): GatewayError {
     return new GatewayError(
       'upstream_bad_request',
       `The provider rejected the request: ${error.message}`,
+      where,
+    )
+  }
+  if (error.failure === 'context_length') {
+    return new GatewayError(
+      'context_length_exceeded',
+      `The prompt is too long for the model: ${error.message}`,
+      where,
+    )
+  }
+  if (error.failure === 'content_filter') {
+    return new GatewayError(
+      'content_filtered',
+      `The provider's content filter refused the request: ${error.message}`,
       where,
     )
   }

@@ -120,6 +120,30 @@ describe('openai-compatible provider over a real socket', () => {
     expect(res.json.error.message).toContain('Unrecognized request argument supplied: foo')
   })
 
+  it('maps a provider context_length_exceeded to the same code, and a content filter to content_filter', async () => {
+    fake = await startFakeOpenAI([
+      error(400, { message: "This model's maximum context length is 8192 tokens", code: 'context_length_exceeded' }),
+      error(400, { message: 'The response was filtered', code: 'content_filter' }),
+    ])
+    gateway = await startTestGateway(openaiConfig(fake.url))
+    const long = await postJson(`${gateway.baseURL}/chat/completions`, hi)
+    expect(long.status).toBe(400)
+    expect(long.json.error.code).toBe('context_length_exceeded')
+    expect(long.json.error.message).toContain('maximum context length is 8192')
+    const filtered = await postJson(`${gateway.baseURL}/chat/completions`, hi)
+    expect(filtered.status).toBe(400)
+    expect(filtered.json.error.code).toBe('content_filter')
+    expect(fake.calls).toHaveLength(2)
+  })
+
+  it('retries a 529 (overloaded) like a 503', async () => {
+    fake = await startFakeOpenAI([error(529, { message: 'Overloaded' }), json(completion('fine'))])
+    gateway = await startTestGateway(openaiConfig(fake.url))
+    const res = await postJson(`${gateway.baseURL}/chat/completions`, hi)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('x-gatehouse-attempts')).toBe('2')
+  })
+
   it('turns a provider 429 into 429 with Retry-After', async () => {
     fake = await startFakeOpenAI([
       error(429, { message: 'Rate limit reached', headers: { 'retry-after': '12' } }),

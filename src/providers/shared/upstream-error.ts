@@ -1,22 +1,47 @@
 import { UpstreamError, type UpstreamFailure } from '../../errors.js'
 import { parseRetryAfter } from './retry-after.js'
 
-/** Classify a non-2xx provider answer. The provider's message is kept: callers need it to fix a 400. */
+/**
+ * What a provider's error body says, read by each adapter in its own format: the message kept for
+ * the caller, and the failure class when the body is more precise than the status (an OpenAI 400
+ * with code `context_length_exceeded`, an Anthropic `overloaded_error`).
+ */
+export interface ProviderErrorDetail {
+  message?: string | undefined
+  failure?: UpstreamFailure | undefined
+}
+
+export type ProviderErrorReader = (body: unknown) => ProviderErrorDetail
+
+/**
+ * Classify a non-2xx provider answer. The provider's message is kept, since callers need it to fix
+ * a 400. `read` interprets the provider's own error shape; the default reads OpenAI's.
+ */
 export function upstreamErrorFromResponse(
   status: number,
   headers: Record<string, string | string[] | undefined>,
   bodyText: string,
+  read: ProviderErrorReader = readOpenAIError,
 ): UpstreamError {
-  const message = providerMessage(bodyText) ?? `HTTP ${status}`
-  return new UpstreamError(failureForStatus(status), message, {
+  let detail: ProviderErrorDetail = {}
+  try {
+    detail = read(JSON.parse(bodyText))
+  } catch {
+    // not JSON (a proxy's HTML page, a bare text): the status decides, the text is the message
+  }
+  const message = detail.message ?? plainText(bodyText) ?? `HTTP ${status}`
+  return new UpstreamError(detail.failure ?? failureForStatus(status), message, {
     status,
     retryAfterS: parseRetryAfter(headers),
   })
 }
 
-function failureForStatus(status: number): UpstreamFailure {
+/** The failure class a status alone implies. */
+export function failureForStatus(status: number): UpstreamFailure {
   if (status === 408) return 'timeout'
   if (status === 429) return 'rate_limited'
+  // Anthropic's "overloaded"; also used by other servers behind Cloudflare-style fronts.
+  if (status === 529) return 'overloaded'
   if (status === 401 || status === 403) return 'auth'
   if (status === 404) return 'not_found'
   if (status >= 400 && status < 500) return 'bad_request'
@@ -43,20 +68,29 @@ export function upstreamErrorFromTransport(err: unknown): UpstreamError {
   return new UpstreamError('connection', `provider call failed (${code || 'unknown error'})`, { cause: err })
 }
 
-/** OpenAI-style `{"error":{"message"}}`, also the bare `{"message"}`/`{"detail"}` of some servers. */
-function providerMessage(bodyText: string): string | undefined {
-  try {
-    const body = JSON.parse(bodyText) as Record<string, unknown>
-    const error = body['error']
-    if (typeof error === 'string') return error
-    if (error && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string') {
-      return (error as { message: string }).message
+/**
+ * OpenAI's `{"error":{"message","code"}}`, also the bare `{"message"}`/`{"detail"}` of some
+ * OpenAI-compatible servers (vLLM, TGI). Codes per OpenAI's error guide and Azure's content filter.
+ */
+export function readOpenAIError(body: unknown): ProviderErrorDetail {
+  if (!body || typeof body !== 'object') return {}
+  const record = body as Record<string, unknown>
+  const error = record['error']
+  if (typeof error === 'string') return { message: error }
+  if (error && typeof error === 'object') {
+    const { message, code } = error as { message?: unknown; code?: unknown }
+    return {
+      ...(typeof message === 'string' ? { message } : {}),
+      ...(code === 'context_length_exceeded' ? { failure: 'context_length' as const } : {}),
+      ...(code === 'content_filter' ? { failure: 'content_filter' as const } : {}),
     }
-    if (typeof body['message'] === 'string') return body['message']
-    if (typeof body['detail'] === 'string') return body['detail']
-  } catch {
-    // not JSON: fall through to the trimmed text
   }
+  if (typeof record['message'] === 'string') return { message: record['message'] }
+  if (typeof record['detail'] === 'string') return { message: record['detail'] }
+  return {}
+}
+
+function plainText(bodyText: string): string | undefined {
   const text = bodyText.trim()
   return text === '' ? undefined : text.slice(0, 500)
 }
