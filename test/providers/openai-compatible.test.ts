@@ -122,7 +122,10 @@ describe('openai-compatible provider over a real socket', () => {
 
   it('maps a provider context_length_exceeded to the same code, and a content filter to content_filter', async () => {
     fake = await startFakeOpenAI([
-      error(400, { message: "This model's maximum context length is 8192 tokens", code: 'context_length_exceeded' }),
+      error(400, {
+        message: "This model's maximum context length is 8192 tokens",
+        code: 'context_length_exceeded',
+      }),
       error(400, { message: 'The response was filtered', code: 'content_filter' }),
     ])
     gateway = await startTestGateway(openaiConfig(fake.url))
