@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { accessSchemas, SENSITIVITY_LEVELS } from './access-schema.js'
 import { Secret } from './secret.js'
 
 /**
@@ -88,7 +89,7 @@ const modelSchema = z.strictObject({
   simulate: simulateSchema.optional(),
 })
 
-export const SENSITIVITIES = ['public', 'internal', 'confidential', 'restricted'] as const
+export const SENSITIVITIES = SENSITIVITY_LEVELS
 export const STRATEGIES = ['fallback', 'weighted', 'least-latency', 'least-busy', 'cheapest'] as const
 /** Failures that are not retried but may still move on to the next target (see `fallback_on`). */
 export const FALLBACK_FAILURES = [
@@ -202,7 +203,7 @@ const storeSchema = z.strictObject({
 })
 
 const adminSchema = z.strictObject({
-  /** Bearer key for `/admin/*` (until tenants and roles arrive); unset disables the admin API. */
+  /** A bootstrap key with the `admin` role for `/admin/*` and the CLI; keys with roles add more. */
   api_key: secret.optional(),
 })
 
@@ -235,6 +236,7 @@ export const configSchema = z.strictObject({
   routing: routingSchema.prefault({}),
   admin: adminSchema.prefault({}),
   store: storeSchema.prefault({}),
+  ...accessSchemas,
 })
 
 export type Config = z.infer<typeof configSchema>

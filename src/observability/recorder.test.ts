@@ -18,9 +18,7 @@ const entry = (i: number): RequestLogRecord => ({
 function fakeStore() {
   const batches: string[][] = []
   const state = { fail: 0, gate: undefined as Promise<void> | undefined }
-  const store: Store = {
-    kind: 'sqlite',
-    async ping() {},
+  const store: Pick<Store, 'insertRequestLogs'> = {
     async insertRequestLogs(records) {
       if (state.gate) await state.gate
       if (state.fail > 0) {
@@ -29,10 +27,6 @@ function fakeStore() {
       }
       batches.push(records.map((r) => r.requestId))
     },
-    async queryRequestLogs() {
-      return { records: [] }
-    },
-    async close() {},
   }
   return { store, batches, state }
 }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import type { RequestLogRecord, Store } from '../store/store.js'
 
 export interface RecorderOptions {
-  store: Store
+  store: Pick<Store, 'insertRequestLogs'>
   logger: Logger
   /** Records held in memory at most; past it new records are dropped and counted. */
   maxQueue?: number
@@ -20,7 +20,7 @@ export interface RecorderOptions {
  * a clean shutdown loses nothing that was recorded.
  */
 export class Recorder {
-  readonly #store: Store
+  readonly #store: Pick<Store, 'insertRequestLogs'>
   readonly #logger: Logger
   readonly #maxQueue: number
   readonly #batchSize: number

@@ -52,4 +52,33 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
     ),
   },
+  {
+    version: 2,
+    name: 'keys, settings and spend',
+    ...both(
+      (t) => `
+      CREATE TABLE api_keys (
+        id TEXT NOT NULL PRIMARY KEY,
+        name TEXT NOT NULL,
+        tenant TEXT NOT NULL,
+        role TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        prefix TEXT NOT NULL,
+        models ${t.json}, limits ${t.json}, budget ${t.json},
+        created_at ${t.bigint} NOT NULL,
+        updated_at ${t.bigint} NOT NULL,
+        expires_at ${t.bigint}, revoked_at ${t.bigint}, last_used_at ${t.bigint},
+        previous_hash TEXT, previous_valid_until ${t.bigint}
+      );
+      CREATE INDEX api_keys_tenant ON api_keys (tenant);
+      CREATE INDEX api_keys_updated ON api_keys (updated_at);
+      CREATE TABLE settings (name TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE spend (
+        scope TEXT NOT NULL, subject TEXT NOT NULL, period TEXT NOT NULL,
+        usd ${t.real} NOT NULL,
+        PRIMARY KEY (scope, subject, period)
+      );
+    `,
+    ),
+  },
 ]

@@ -3,7 +3,11 @@
  * and PostgreSQL (shared by replicas). The same test suite runs against both
  * (test/store/store.test.ts). Request logs come first; keys, audit and prompts follow.
  */
-export interface Store {
+import type { AccessStore } from './access-sql.js'
+
+export type { AccessStore, KeyPatch, KeyRecord, SpendDelta } from './access-sql.js'
+
+export interface Store extends AccessStore {
   readonly kind: 'sqlite' | 'postgres'
   /** Cheap round trip, for `/readyz`. */
   ping(): Promise<void>

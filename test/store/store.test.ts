@@ -4,7 +4,12 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js'
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
-import { InvalidCursorError, type RequestLogRecord, type Store } from '../../src/store/store.js'
+import {
+  InvalidCursorError,
+  type KeyRecord,
+  type RequestLogRecord,
+  type Store,
+} from '../../src/store/store.js'
 import { testPostgres } from '../helpers/postgres.js'
 import { allRequestIds } from '../helpers/store.js'
 
@@ -118,6 +123,60 @@ for (const backend of backends) {
       await expect(store.queryRequestLogs({ limit: 5, cursor: 'bm90LWpzb24' })).rejects.toBeInstanceOf(
         InvalidCursorError,
       )
+    })
+
+    it('stores keys: insert, get, list by tenant, patch, touch and changes since', async () => {
+      const key: KeyRecord = {
+        id: 'abcdefghijkm',
+        name: 'ci bot',
+        tenant: 'bank',
+        role: 'user',
+        hash: 'ab'.repeat(32),
+        prefix: 'gth_abcdefghijkm_xyzab…',
+        models: ['chat'],
+        limits: { rpm: 60 },
+        createdAt: 1_000,
+        updatedAt: 1_000,
+        expiresAt: 9_000,
+      }
+      await store.insertKey(key)
+      await store.insertKey({
+        ...key,
+        id: 'zzzzzzzzzzzz',
+        tenant: 'clinic',
+        createdAt: 2_000,
+        updatedAt: 2_000,
+      })
+      expect(await store.getKey(key.id)).toEqual({
+        ...key,
+        budget: undefined,
+        revokedAt: undefined,
+        lastUsedAt: undefined,
+        previousHash: undefined,
+        previousValidUntil: undefined,
+      })
+      expect(await store.getKey('nope')).toBeUndefined()
+      expect((await store.listKeys({ tenant: 'bank' })).map((k) => k.id)).toEqual([key.id])
+      expect(await store.listKeys()).toHaveLength(2)
+      expect(await store.updateKey(key.id, { revokedAt: 5_000, updatedAt: 5_000 })).toBe(true)
+      expect(await store.updateKey('nope', { revokedAt: 5_000, updatedAt: 5_000 })).toBe(false)
+      expect((await store.keysUpdatedSince(3_000)).map((k) => [k.id, k.revokedAt])).toEqual([[key.id, 5_000]])
+      await store.touchKeys(new Map([[key.id, 7_000]]))
+      await store.touchKeys(new Map([[key.id, 6_000]])) // an older touch never moves it back
+      expect((await store.getKey(key.id))?.lastUsedAt).toBe(7_000)
+    })
+
+    it('keeps the first value of a setting and adds spend up per period', async () => {
+      expect(await store.initSetting('hash_secret', 'first')).toBe('first')
+      expect(await store.initSetting('hash_secret', 'second')).toBe('first')
+      await store.addSpend([
+        { scope: 'tenant', subject: 'bank', period: 'd:2026-11-29', usd: 0.25 },
+        { scope: 'tenant', subject: 'bank', period: 'd:2026-11-29', usd: 0.5 },
+        { scope: 'tenant', subject: 'bank', period: 'm:2026-11', usd: 0.75 },
+      ])
+      expect(await store.getSpend('tenant', 'bank', 'd:2026-11-29')).toBeCloseTo(0.75, 9)
+      expect(await store.getSpend('tenant', 'bank', 'm:2026-11')).toBeCloseTo(0.75, 9)
+      expect(await store.getSpend('tenant', 'clinic', 'm:2026-11')).toBe(0)
     })
 
     it('applies migrations once: reopening keeps the data', async () => {

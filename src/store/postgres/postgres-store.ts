@@ -1,4 +1,5 @@
 import pg from 'pg'
+import { createAccessStore } from '../access-sql.js'
 import { MIGRATIONS } from '../migrations.js'
 import { LOG_COLUMNS, logQuery, logRecord, logRow } from '../request-log-sql.js'
 import { encodeCursor, type RequestLogPage, type Store } from '../store.js'
@@ -40,7 +41,22 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     return `INSERT INTO request_logs (${LOG_COLUMNS.join(', ')}) VALUES ${rows.join(', ')} ON CONFLICT (request_id) DO NOTHING`
   }
 
+  // `?` placeholders to PostgreSQL's `$n` (the shared SQL holds no `?` inside literals).
+  const numbered = (sql: string) => {
+    let n = 0
+    return sql.replace(/\?/g, () => `$${++n}`)
+  }
+  const access = createAccessStore({
+    async all(sql, params) {
+      return (await pool.query(numbered(sql), params as unknown[])).rows
+    },
+    async run(sql, params) {
+      return (await pool.query(numbered(sql), params as unknown[])).rowCount ?? 0
+    },
+  })
+
   return {
+    ...access,
     kind: 'postgres',
     async ping() {
       await pool.query('SELECT 1')

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
+import { createAccessStore } from '../access-sql.js'
 import { MIGRATIONS } from '../migrations.js'
 import { LOG_COLUMNS, logQuery, logRecord, logRow } from '../request-log-sql.js'
 import { encodeCursor, type RequestLogPage, type Store } from '../store.js'
@@ -27,7 +28,23 @@ export function openSqliteStore(path: string): Store {
     for (const row of rows) insert.run(row)
   })
 
+  const statements = new Map<string, Database.Statement>()
+  const prepared = (sql: string) => {
+    let statement = statements.get(sql)
+    if (!statement) statements.set(sql, (statement = db.prepare(sql)))
+    return statement
+  }
+  const access = createAccessStore({
+    async all(sql, params) {
+      return prepared(sql).all(...params) as Array<Record<string, unknown>>
+    },
+    async run(sql, params) {
+      return prepared(sql).run(...params).changes
+    },
+  })
+
   return {
+    ...access,
     kind: 'sqlite',
     async ping() {
       db.prepare('SELECT 1').get()
