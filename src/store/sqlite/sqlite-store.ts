@@ -30,8 +30,10 @@ export function openSqliteStore(path: string): Store {
 
   const statements = new Map<string, Database.Statement>()
   const prepared = (sql: string) => {
-    let statement = statements.get(sql)
-    if (!statement) statements.set(sql, (statement = db.prepare(sql)))
+    const cached = statements.get(sql)
+    if (cached) return cached
+    const statement = db.prepare(sql)
+    statements.set(sql, statement)
     return statement
   }
   const access = createAccessStore({
