@@ -25,6 +25,10 @@ describe('estimateCostUsd', () => {
     expect(estimateCostUsd({ input: 3, output: 15 }, 0, 0)).toBe(0)
   })
 
+  it('rounds like metering does, to the nano-dollar', () => {
+    expect(estimateCostUsd({ input: 0.1, output: 0.2 }, 1_000_000, 1_000_000)).toBe(0.3)
+  })
+
   it('accepts a config price with a cached-input rate', () => {
     const price = { input: 1, output: 4, cached_input: 0.25 }
     expect(estimateCostUsd(price, 2_000_000, 0)).toBe(2)

@@ -1,16 +1,18 @@
+import { costUsd, type Price } from '../pricing/cost.js'
 import type { ChatBody } from '../providers/types.js'
 
 /**
  * The USD cost of a call at `price` (USD per million tokens, as in the model config), or undefined
- * when the model has no price. A price of 0 is a free model, not an unknown one.
+ * when the model has no price. A price of 0 is a free model, not an unknown one. The same math as
+ * metering (`costUsd`), with no cached tokens: before the call nobody knows how many will hit.
  */
 export function estimateCostUsd(
-  price: { input: number; output: number } | undefined,
+  price: Price | undefined,
   inputTokens: number,
   outputTokens: number,
 ): number | undefined {
   if (price === undefined) return undefined
-  return (inputTokens * price.input + outputTokens * price.output) / 1_000_000
+  return costUsd(price, { prompt_tokens: inputTokens, completion_tokens: outputTokens })
 }
 
 /**
