@@ -17,6 +17,9 @@ export type ErrorKind =
   | 'content_filtered'
   | 'cost_ceiling_exceeded'
   | 'rate_limited'
+  | 'budget_exceeded'
+  | 'loop_detected'
+  | 'limits_unavailable'
   | 'upstream_bad_request'
   | 'upstream_error'
   | 'upstream_unavailable'
@@ -41,6 +44,11 @@ export const ERROR_TABLE = {
   content_filtered: [400, 'invalid_request_error', 'content_filter'],
   cost_ceiling_exceeded: [400, 'invalid_request_error', 'cost_ceiling_exceeded'],
   rate_limited: [429, 'rate_limit_error', 'rate_limit_exceeded'],
+  // OpenAI's type for a spent quota; the SDKs raise their RateLimitError for any 429.
+  budget_exceeded: [429, 'insufficient_quota', 'budget_exceeded'],
+  loop_detected: [429, 'rate_limit_error', 'loop_detected'],
+  // Shared limits cannot be checked (Redis unreachable) and the policy is to fail closed.
+  limits_unavailable: [503, 'server_error', 'limits_unavailable'],
   // The provider refused the request as malformed: the caller's mistake, so the status stays 400.
   upstream_bad_request: [400, 'invalid_request_error', 'upstream_bad_request'],
   upstream_error: [502, 'server_error', 'upstream_error'],

@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type DestinationStream, type Logger, pino } from 'pino'
+import { Registry } from 'prom-client'
+import { createAccessServices } from './access-services.js'
 import type { CancelSignal } from './cancel-signal.js'
 import { type LoadResult, loadConfigFile, type ResolvedConfig } from './config/load.js'
 import { watchConfig } from './config/watch.js'
@@ -67,6 +69,14 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     throw new ConfigError([`store.url: cannot open ${redactStoreUrl(storeUrl)} (${(err as Error).message})`])
   }
   const recorder = new Recorder({ store, logger })
+  const metricsRegistry = new Registry()
+  const access = await createAccessServices({
+    config: initial,
+    current: () => runtime.config,
+    store,
+    logger,
+    registry: metricsRegistry,
+  })
   const registry = new ProviderRegistry()
   const base = { ...createRoutingDeps(initial.routing.latency_half_life_s), ...options.routing }
   const metrics = createMetrics({
@@ -75,14 +85,21 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     breakers: base.breakers,
     stats: base.stats,
     recorder,
+    registry: metricsRegistry,
   })
   const routing: RoutingDeps = { ...base, metrics }
-  const recorderFor = (config: ResolvedConfig) => (config.logging.request_log ? recorder : undefined)
+  const services = (config: ResolvedConfig) => ({
+    routing,
+    authenticators: access.authenticators,
+    limiter: access.limiter,
+    budgets: access.budgets,
+    alerter: access.alerter,
+    recorder: config.logging.request_log ? recorder : undefined,
+  })
   let runtime = createRuntime(
     first.config,
     registry.update(first.config.providers).providers,
-    routing,
-    recorderFor(first.config),
+    services(first.config),
   )
   let fingerprint = await fileFingerprint(options.configPath)
   let draining = false
@@ -95,8 +112,10 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     trustProxy: first.config.server.trust_proxy,
     isDraining: () => draining,
     isReady: async () => {
-      await store.ping()
+      await Promise.all([store.ping(), access.ping()])
     },
+    keys: access.keys,
+    budgets: access.budgets,
     inFlight,
     routing,
     metrics: metrics.registry,
@@ -113,7 +132,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     }
     const { config } = result
     const { providers, retired } = registry.update(config.providers)
-    runtime = createRuntime(config, providers, routing, recorderFor(config))
+    runtime = createRuntime(config, providers, services(config))
     routing.breakers.retain(Object.keys(config.models))
     routing.stats.halfLifeS = config.routing.latency_half_life_s
     logger.level = config.logging.level
@@ -178,6 +197,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
         clearTimeout(deadline)
         clearInterval(idleSweep)
         await registry.closeAll()
+        await access.close()
         // After the server: every request has recorded by now; write what is queued.
         await recorder.close()
         await store.close().catch((err: unknown) => logger.error({ err }, 'store close failed'))

@@ -123,9 +123,8 @@ const alertsSchema = z.strictObject({
 
 export const loopGuardSchema = z.strictObject({
   enabled: z.boolean().default(true),
-  /** The same key sending the same (or near-identical) prompt more than this in `window_s`... */
+  /** The same key sending the same (or near-identical) prompt more than this per minute... */
   max_repeats: z.number().int().min(2).default(20),
-  window_s: z.number().positive().default(60),
   /** ...raises an alert, and with `block` refuses that prompt for `block_s` (429 loop_detected). */
   action: z.enum(['alert', 'block']).default('alert'),
   block_s: z.number().positive().default(300),

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { parseDocument } from 'yaml'
 import type { z } from 'zod'
+import type { Price } from '../pricing/cost.js'
+import { loadCatalog, lookupPrice, type PricingCatalog } from '../pricing/pricing-catalog.js'
 import {
   type Config,
   configSchema,
@@ -15,10 +17,13 @@ export interface ResolvedProvider extends ProviderConfig {
   trust: TrustLevel
 }
 
-export interface ResolvedModel extends ModelConfig {
+export interface ResolvedModel extends Omit<ModelConfig, 'price'> {
   name: string
   /** The provider's model id. */
   model: string
+  /** From `models.<name>.price`, else the pricing catalog; undefined: unpriced. */
+  price?: Price | undefined
+  price_source?: 'config' | 'catalog' | undefined
 }
 
 export interface RouteTarget {
@@ -51,7 +56,11 @@ const DEFAULT_TRUST: Record<ProviderConfig['kind'], TrustLevel> = {
   simulated: 'onprem',
 }
 
-export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv): Promise<LoadResult> {
+export async function loadConfigFile(
+  path: string,
+  env: NodeJS.ProcessEnv,
+  catalog?: PricingCatalog,
+): Promise<LoadResult> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
@@ -60,11 +69,15 @@ export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv): Prom
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(code)
     return { ok: false, errors: [`${path}: cannot read config file (${reason})`] }
   }
-  return parseConfig(text, env)
+  return parseConfig(text, env, catalog)
 }
 
 /** Parse, substitute `${VAR}`, validate and resolve a config; every error names its key path. */
-export function parseConfig(text: string, env: NodeJS.ProcessEnv): LoadResult {
+export function parseConfig(
+  text: string,
+  env: NodeJS.ProcessEnv,
+  catalog: PricingCatalog = loadCatalog(),
+): LoadResult {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true })
   if (doc.errors.length > 0) {
     return { ok: false, errors: doc.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0]}`) }
@@ -86,7 +99,7 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv): LoadResult {
   const parsed = configSchema.safeParse(substituted, { reportInput: true })
   if (!parsed.success) return { ok: false, errors: parsed.error.issues.map(formatIssue) }
 
-  const resolved = resolve(parsed.data, errors)
+  const resolved = resolve(parsed.data, errors, catalog)
   if (errors.length > 0) return { ok: false, errors }
   return { ok: true, config: deepFreeze(resolved) }
 }
@@ -123,7 +136,7 @@ function substituteEnv(value: unknown, path: string[], env: NodeJS.ProcessEnv, e
   return value
 }
 
-function resolve(config: Config, errors: string[]): ResolvedConfig {
+function resolve(config: Config, errors: string[], catalog: PricingCatalog): ResolvedConfig {
   const providers: Record<string, ResolvedProvider> = {}
   for (const [name, p] of Object.entries(config.providers)) {
     const baseUrl = p.base_url ?? DEFAULT_BASE_URL[p.kind]
@@ -146,7 +159,29 @@ function resolve(config: Config, errors: string[]): ResolvedConfig {
     if (!(m.provider in config.providers)) {
       errors.push(`models.${name}.provider: unknown provider "${m.provider}" (known: ${list(providerNames)})`)
     }
-    models[name] = { ...m, name, model: m.model ?? name }
+    const model = m.model ?? name
+    const kind = config.providers[m.provider]?.kind ?? ''
+    // The catalog fills what the config leaves out; a config price always wins.
+    const entry = m.price && m.context_window ? undefined : lookupPrice(catalog, kind, model)
+    const price = m.price ?? entry
+    const contextWindow = m.context_window ?? entry?.context_window
+    models[name] = {
+      ...m,
+      name,
+      model,
+      ...(price
+        ? {
+            price: {
+              input: price.input,
+              output: price.output,
+              ...(price.cached_input === undefined ? {} : { cached_input: price.cached_input }),
+              ...('long_context' in price && price.long_context ? { long_context: price.long_context } : {}),
+            },
+            price_source: m.price ? 'config' : 'catalog',
+          }
+        : {}),
+      ...(contextWindow === undefined ? {} : { context_window: contextWindow }),
+    }
   }
 
   const routes: Record<string, ResolvedRoute> = {}

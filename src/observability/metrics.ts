@@ -20,10 +20,12 @@ export interface MetricsSources {
   breakers: BreakerRegistry
   stats: TargetStats
   recorder?: Recorder | undefined
+  /** Shared with the other metric sources (access services); a new one if absent. */
+  registry?: Registry
 }
 
-export function createMetrics({ targets, breakers, stats, recorder }: MetricsSources): Metrics {
-  const registry = new Registry()
+export function createMetrics({ targets, breakers, stats, recorder, ...rest }: MetricsSources): Metrics {
+  const registry = rest.registry ?? new Registry()
   const attempts = new Counter({
     name: 'gatehouse_upstream_attempts_total',
     help: 'Upstream attempts by target and outcome (ok or the failure class).',

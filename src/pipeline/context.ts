@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
+import type { Principal } from '../auth/principal.js'
 import type { CancelSignal } from '../cancel-signal.js'
 import type { ResolvedModel } from '../config/load.js'
 import type { Sensitivity, SimulateConfig } from '../config/schema.js'
@@ -65,7 +66,15 @@ export interface RequestContext {
   stage: string
   /** Effective sensitivity; set from the caller's declaration until classification arrives. */
   sensitivity?: Sensitivity
-  /** Set by authentication once tenants exist. */
+  /** The request body's size as received (content-length), for cheap token estimates. */
+  readonly bodyBytes?: number | undefined
+  /** Headers every answer carries, success or error (rate-limit state, cost). */
+  readonly responseHeaders: Record<string, string>
+  /** The caller's bearer token (or x-api-key); read by authenticate only, never logged. */
+  readonly credential: string | undefined
+  /** Who calls, set by authenticate. */
+  principal?: Principal
+  /** The principal's tenant, set by authenticate. */
   tenant?: string
   /** Ordered targets to try, set by route. */
   targets: Target[]
@@ -75,6 +84,10 @@ export interface RequestContext {
   attempts: Attempt[]
   served?: { provider: string; model: string; target: string }
   usage?: Usage
+  /** What the call cost, set by meter. */
+  costUsd?: number
+  /** Pending when meter is still counting tokens of a cut stream; `usage`/`costUsd` follow it. */
+  metering?: Promise<void>
   firstByteAtMs?: number
   outcome?: { status: number; errorKind?: ErrorKind }
 }

@@ -25,7 +25,6 @@ export const record = (recorder?: Recorder): Stage => ({
       throw err
     }
     if (result.kind !== 'stream') {
-      ctx.usage = result.response.usage as RequestContext['usage']
       ctx.outcome = { status: 200 }
       writeLine(ctx, recorder)
       return result
@@ -43,7 +42,6 @@ async function* observe(
   try {
     for await (const chunk of events) {
       ctx.firstByteAtMs ??= performance.now()
-      if (chunk.usage) ctx.usage = chunk.usage
       yield chunk
     }
   } catch (err) {
@@ -55,7 +53,15 @@ async function* observe(
 }
 
 function writeLine(ctx: RequestContext, recorder: Recorder | undefined): void {
-  const durationMs = round(performance.now() - ctx.startedAtMs)
+  // Durations are measured now; the line waits only for meter's count of a cut stream.
+  if (ctx.metering) {
+    const endedAtMs = performance.now()
+    void ctx.metering.then(() => writeLineAt(ctx, recorder, endedAtMs))
+  } else writeLineAt(ctx, recorder, performance.now())
+}
+
+function writeLineAt(ctx: RequestContext, recorder: Recorder | undefined, endedAtMs: number): void {
+  const durationMs = round(endedAtMs - ctx.startedAtMs)
   const ttftMs = ctx.firstByteAtMs === undefined ? undefined : round(ctx.firstByteAtMs - ctx.startedAtMs)
   recorder?.record(toRecord(ctx, durationMs, ttftMs))
   ctx.log.info(
@@ -75,7 +81,10 @@ function writeLine(ctx: RequestContext, recorder: Recorder | undefined): void {
         ctx.trace && (ctx.attempts.length > 1 || ctx.trace.candidates.some((c) => c.skipped))
           ? compactTrace(ctx)
           : undefined,
+      tenant: ctx.tenant,
+      key_id: ctx.principal?.keyId,
       usage: ctx.usage ? { input: ctx.usage.prompt_tokens, output: ctx.usage.completion_tokens } : undefined,
+      cost_usd: ctx.costUsd,
       duration_ms: durationMs,
       ttft_ms: ttftMs,
       use_case: ctx.meta.useCase,
@@ -90,6 +99,7 @@ function toRecord(ctx: RequestContext, durationMs: number, ttftMs: number | unde
     requestId: ctx.id,
     ts: Math.round(Date.now() - durationMs),
     tenant: ctx.tenant,
+    keyId: ctx.principal?.keyId,
     user: ctx.meta.user,
     useCase: ctx.meta.useCase,
     operation: ctx.operation,
@@ -106,6 +116,7 @@ function toRecord(ctx: RequestContext, durationMs: number, ttftMs: number | unde
     sensitivity: ctx.sensitivity,
     inputTokens: ctx.usage?.prompt_tokens,
     outputTokens: ctx.usage?.completion_tokens,
+    costUsd: ctx.costUsd,
     latencyMs: durationMs,
     ttftMs,
   }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import type { Registry } from 'prom-client'
+import type { KeyRing } from '../auth/key-ring.js'
+import type { Budgets } from '../budgets/budgets.js'
 import type { CancelSignal } from '../cancel-signal.js'
 import { GatewayError } from '../errors.js'
 import { requestIdFrom } from '../pipeline/ingress.js'
@@ -22,6 +24,8 @@ export interface AppDeps {
   inFlight: Set<CancelSignal>
   routing: RoutingDeps
   metrics: Registry
+  keys: KeyRing
+  budgets: Budgets
   generateId?: () => string
 }
 
@@ -60,6 +64,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return reply.type(deps.metrics.contentType).send(await deps.metrics.metrics())
   })
   registerOpenAIRoutes(app, { runtime: deps.runtime, inFlight: deps.inFlight })
-  registerAdminRoutes(app, { runtime: deps.runtime, routing: deps.routing })
+  registerAdminRoutes(app, {
+    runtime: deps.runtime,
+    routing: deps.routing,
+    keys: deps.keys,
+    budgets: deps.budgets,
+  })
   return app
 }

@@ -70,10 +70,19 @@ export async function startTestGateway(
 /** Tests shut down fast unless they say otherwise. */
 function withTestServer(config: object | string): object | string {
   // An in-memory store unless the test chose one: tests never share a database file.
-  if (typeof config === 'string')
-    return /^store:/m.test(config) ? config : `${config}\nstore: { url: "sqlite::memory:" }\n`
+  // Tests of routing and providers call without keys unless they configure auth themselves.
+  if (typeof config === 'string') {
+    const store = /^store:/m.test(config) ? '' : '\nstore: { url: "sqlite::memory:" }\n'
+    const auth = /^auth:/m.test(config) ? '' : '\nauth: { mode: none }\n'
+    return `${config}${store}${auth}`
+  }
   const c = config as { server?: Record<string, unknown> }
-  return { store: { url: 'sqlite::memory:' }, ...c, server: { shutdown_timeout_ms: 2000, ...c.server } }
+  return {
+    store: { url: 'sqlite::memory:' },
+    auth: { mode: 'none' },
+    ...c,
+    server: { shutdown_timeout_ms: 2000, ...c.server },
+  }
 }
 
 /** A config with one OpenAI-compatible provider at `baseUrl` serving `models` (name -> upstream id). */

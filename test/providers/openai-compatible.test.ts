@@ -106,7 +106,13 @@ describe('openai-compatible provider over a real socket', () => {
     })
     const last = JSON.parse(res.text.split('\n\n').filter(Boolean).at(-2)!.slice(6))
     expect(last.choices).toEqual([])
-    expect(last.usage).toEqual({ prompt_tokens: 9, completion_tokens: 12, total_tokens: 21 })
+    // gpt-4o-mini from the pricing catalog: $0.15 in, $0.60 out per million tokens.
+    expect(last.usage).toEqual({
+      prompt_tokens: 9,
+      completion_tokens: 12,
+      total_tokens: 21,
+      cost_usd: (9 * 0.15 + 12 * 0.6) / 1e6,
+    })
   })
 
   it('passes a provider 400 back as 400 with the provider message', async () => {

@@ -42,7 +42,7 @@ afterAll(async () => {
 /** `gatehouse serve --port 0` on `config`; resolves once it prints its URL. */
 async function serve(name: string, config: object): Promise<Served> {
   const configPath = join(dir, `${name}.yaml`)
-  await writeFile(configPath, stringify(config))
+  await writeFile(configPath, stringify({ auth: { mode: 'none' }, ...config }))
   const env = { ...process.env }
   delete env['GATEHOUSE_CONFIG']
   const proc = spawn(process.execPath, [bin, 'serve', '--config', configPath, '--port', '0'], {

@@ -65,6 +65,9 @@ async function run(
       body,
       stream,
       meta: callerMetaFrom(request.headers),
+      credential: bearerToken(request.headers),
+      bodyBytes: contentLength(request.headers['content-length']),
+      responseHeaders: {},
       signal,
       simulate: simulateFrom(request.headers['x-gatehouse-simulate']),
       runtime: deps.runtime(),
@@ -81,13 +84,18 @@ async function run(
     } finally {
       if (ctx.trace && wantsTrace(request, ctx.runtime))
         reply.header('x-gatehouse-route-trace', traceHeader(ctx.trace))
+      // Rate-limit state goes back on refusals and errors too, as OpenAI does.
+      reply.headers(ctx.responseHeaders)
     }
     reply.header('x-gatehouse-provider', ctx.served?.provider)
     reply.header('x-gatehouse-model', ctx.served?.model)
     reply.header('x-gatehouse-attempts', String(ctx.attempts.length))
-    if (result.kind !== 'stream') return result.response
+    if (result.kind !== 'stream') {
+      if (ctx.costUsd !== undefined) reply.header('x-gatehouse-cost-usd', String(ctx.costUsd))
+      return result.response
+    }
     const wantsUsage = (body as ChatBody).stream_options?.include_usage === true
-    await writeStream(reply, result.events, wantsUsage)
+    await writeStream(reply, result.events, wantsUsage, () => ctx.costUsd)
     return reply
   } finally {
     deps.inFlight.delete(signal)
@@ -111,10 +119,12 @@ async function writeStream(
   reply: FastifyReply,
   events: AsyncIterable<ChatChunk>,
   wantsUsage: boolean,
+  cost: () => number | undefined,
 ): Promise<void> {
   reply.hijack()
   const sse = new SseWriter(reply.raw)
-  sse.start(reply.getHeaders() as OutgoingHttpHeaders)
+  // The cost is known only at the end: it follows the body as an HTTP trailer (RFC 9110 §6.5).
+  sse.start({ ...(reply.getHeaders() as OutgoingHttpHeaders), trailer: 'x-gatehouse-cost-usd' })
   try {
     for await (const chunk of events) {
       if (!sse.isOpen) break
@@ -136,6 +146,13 @@ async function writeStream(
       await sse.write(JSON.stringify(errorBody(error)))
     }
   } finally {
+    const usd = cost()
+    if (usd !== undefined && sse.isOpen) reply.raw.addTrailers({ 'x-gatehouse-cost-usd': String(usd) })
     sse.end()
   }
+}
+
+function contentLength(header: string | undefined): number | undefined {
+  const bytes = header === undefined ? Number.NaN : Number(header)
+  return Number.isSafeInteger(bytes) && bytes >= 0 ? bytes : undefined
 }

@@ -1,0 +1,54 @@
+import type { Sensitivity } from '../config/schema.js'
+import { GatewayError } from '../errors.js'
+import type { Stage } from './stage.js'
+
+const LEVEL: Record<Sensitivity, number> = { public: 0, internal: 1, confidential: 2, restricted: 3 }
+
+/**
+ * Authorize: the model (or route) asked for must be allowed for the key and for its tenant, the
+ * use case too where the tenant lists them. The tenant's sensitivity floor raises the declared
+ * level; a declared level above the tenant's maximum is refused.
+ */
+export const authorize = (): Stage => ({
+  name: 'authorize',
+  async run(ctx, next) {
+    const principal = ctx.principal!
+    const tenant = ctx.runtime.config.tenants[principal.tenant]
+    const model = ctx.body.model
+    if (
+      (principal.models !== undefined && !principal.models.includes(model)) ||
+      (tenant?.models !== undefined && !tenant.models.includes(model))
+    ) {
+      throw new GatewayError(
+        'forbidden',
+        `The key '${principal.keyName}' (tenant ${principal.tenant}) may not use the model '${model}'.`,
+        { param: 'model' },
+      )
+    }
+    const useCase = ctx.meta.useCase
+    if (tenant?.use_cases !== undefined && (useCase === undefined || !tenant.use_cases.includes(useCase))) {
+      throw new GatewayError(
+        'forbidden',
+        `Tenant ${principal.tenant} requires x-gatehouse-use-case, one of: ${tenant.use_cases.join(', ')}.`,
+      )
+    }
+    if (tenant?.sensitivity_floor !== undefined) {
+      ctx.sensitivity = higher(ctx.sensitivity, tenant.sensitivity_floor)
+    }
+    if (
+      tenant?.max_sensitivity !== undefined &&
+      ctx.sensitivity !== undefined &&
+      LEVEL[ctx.sensitivity] > LEVEL[tenant.max_sensitivity]
+    ) {
+      throw new GatewayError(
+        'forbidden',
+        `Tenant ${principal.tenant} may not send ${ctx.sensitivity} data (its maximum is ${tenant.max_sensitivity}).`,
+      )
+    }
+    return next()
+  },
+})
+
+function higher(a: Sensitivity | undefined, b: Sensitivity): Sensitivity {
+  return a === undefined || LEVEL[b] > LEVEL[a] ? b : a
+}

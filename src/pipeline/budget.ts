@@ -1,0 +1,85 @@
+import type { BudgetSubject, Budgets } from '../budgets/budgets.js'
+import type { ChatBody } from '../providers/types.js'
+import { estimateCostUsd, expectedOutputTokens } from '../routing/estimate-cost.js'
+import { upperBoundTokens } from '../routing/estimate-tokens.js'
+import type { RequestContext } from './context.js'
+import type { PipelineResult, Stage } from './stage.js'
+
+/**
+ * Budget: reserve the call's estimated cost on the tenant's and the key's budgets before any
+ * provider is called, and settle it with the metered cost when the call (or its stream) is over.
+ * The estimate is pessimistic: an upper bound of the input tokens (UTF-8 bytes), the caller's
+ * output cap or the route's typical output, at the dearest of the planned targets.
+ */
+export const budget = (budgets: Budgets): Stage => ({
+  name: 'budget',
+  async run(ctx, next) {
+    const subjects = subjectsOf(ctx)
+    if (subjects.length === 0) return next()
+    const reservation = await budgets.reserve(subjects, estimateUsd(ctx))
+    const settle = () => {
+      Promise.resolve(ctx.metering)
+        .then(() => budgets.settle(reservation, ctx.costUsd ?? 0))
+        .catch((err) => ctx.log.error({ err }, 'budget settlement failed'))
+    }
+    let result: PipelineResult
+    try {
+      result = await next()
+    } catch (err) {
+      settle()
+      throw err
+    }
+    if (result.kind !== 'stream') {
+      settle()
+      return result
+    }
+    const events = result.events
+    return {
+      kind: 'stream',
+      events: (async function* settleAfterStream() {
+        try {
+          yield* events
+        } finally {
+          settle()
+        }
+      })(),
+    }
+  },
+})
+
+function subjectsOf(ctx: RequestContext): BudgetSubject[] {
+  const principal = ctx.principal!
+  const subjects: BudgetSubject[] = []
+  const tenantBudget = ctx.runtime.config.tenants[principal.tenant]?.budget
+  if (tenantBudget) {
+    subjects.push({
+      scope: 'tenant',
+      subject: principal.tenant,
+      label: `tenant ${principal.tenant}`,
+      tenant: principal.tenant,
+      budget: tenantBudget,
+    })
+  }
+  if (principal.budget) {
+    subjects.push({
+      scope: 'key',
+      subject: principal.keyId,
+      label: `key '${principal.keyName}'`,
+      tenant: principal.tenant,
+      budget: principal.budget,
+    })
+  }
+  return subjects
+}
+
+function estimateUsd(ctx: RequestContext): number {
+  if (ctx.operation !== 'chat') {
+    // No token is shorter than a byte: the body's size bounds the input.
+    const tokens = ctx.bodyBytes ?? JSON.stringify(ctx.body).length
+    return Math.max(0, ...ctx.targets.map((t) => estimateCostUsd(t.model.price, tokens, 0) ?? 0))
+  }
+  const body = ctx.body as ChatBody
+  const input = upperBoundTokens(body)
+  const output = expectedOutputTokens(body, ctx.policy?.typicalOutputTokens ?? 256)
+  return Math.max(0, ...ctx.targets.map((t) => estimateCostUsd(t.model.price, input, output) ?? 0))
+}
