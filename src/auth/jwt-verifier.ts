@@ -69,8 +69,8 @@ export async function createJwtVerifier(config: JwtConfig, deps: JwtVerifierDeps
     } catch {
       throw malformed()
     }
-    // Refused before any key lookup, so `alg: none` or an HS256 token forged with the RSA public key
-    // as its HMAC secret never reaches a key, and an attacker cannot make us fetch the JWKS.
+    // Refused before any key lookup: `alg: none`, or HS256 forged with the RSA public key as its HMAC
+    // secret (RFC 8725 §2.1, §3.1), never reaches a key or triggers a JWKS fetch.
     const alg = header.alg
     if (typeof alg !== 'string' || !allowed.has(alg)) throw algorithmRefused(config.algorithms)
     const candidates = keysFor(staticKeys, alg, typeof header.kid === 'string' ? header.kid : undefined)
@@ -83,8 +83,10 @@ export async function createJwtVerifier(config: JwtConfig, deps: JwtVerifierDeps
         failure = err
       }
     }
-    if (remote !== undefined && !alg.startsWith('HS'))
+    // Not a configured key: the IdP's JWKS, which holds asymmetric keys only.
+    if (remote !== undefined && !alg.startsWith('HS')) {
       return (await jwtVerify(token, remote, options())).payload
+    }
     throw failure
   }
 
