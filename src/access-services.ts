@@ -5,6 +5,8 @@ import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { Counter, type Registry } from 'prom-client'
 import { type Alerter, createAlerter } from './alerts/alerter.js'
+import { jwtAuthenticator } from './auth/jwt-authenticator.js'
+import { createJwtVerifier } from './auth/jwt-verifier.js'
 import { KeyRing } from './auth/key-ring.js'
 import { createLocalLedger } from './budgets/budget-ledger.js'
 import { Budgets } from './budgets/budgets.js'
@@ -110,7 +112,10 @@ export async function createAccessServices(options: AccessOptions): Promise<Acce
 
   return {
     keys,
-    authenticators: [(token) => keys.authenticate(token)],
+    authenticators: [
+      (token) => keys.authenticate(token),
+      ...(config.auth.jwt ? [jwtAuthenticator(await createJwtVerifier(config.auth.jwt))] : []),
+    ],
     limiter,
     budgets,
     alerter,

@@ -20,6 +20,7 @@ export type ErrorKind =
   | 'budget_exceeded'
   | 'loop_detected'
   | 'limits_unavailable'
+  | 'auth_unavailable'
   | 'upstream_bad_request'
   | 'upstream_error'
   | 'upstream_unavailable'
@@ -49,6 +50,8 @@ export const ERROR_TABLE = {
   loop_detected: [429, 'rate_limit_error', 'loop_detected'],
   // Shared limits cannot be checked (Redis unreachable) and the policy is to fail closed.
   limits_unavailable: [503, 'server_error', 'limits_unavailable'],
+  // The identity provider's keys (JWKS) cannot be fetched: not the caller's fault.
+  auth_unavailable: [503, 'server_error', 'auth_unavailable'],
   // The provider refused the request as malformed: the caller's mistake, so the status stays 400.
   upstream_bad_request: [400, 'invalid_request_error', 'upstream_bad_request'],
   upstream_error: [502, 'server_error', 'upstream_error'],

@@ -116,6 +116,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     },
     keys: access.keys,
     budgets: access.budgets,
+    authenticators: access.authenticators,
     inFlight,
     routing,
     metrics: metrics.registry,

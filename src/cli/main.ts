@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander'
 import { registerCheck } from './check.js'
+import { registerKeys } from './keys.js'
 import { registerServe } from './serve.js'
 import { packageVersion } from './version.js'
 
@@ -12,5 +13,6 @@ const program = new Command()
 
 registerServe(program)
 registerCheck(program)
+registerKeys(program)
 
 await program.parseAsync(process.argv)

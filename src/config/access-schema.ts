@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { jwtSchema } from '../auth/jwt-schema.js'
 import { Secret } from './secret.js'
 
 /**
@@ -87,6 +88,8 @@ export const authSchema = z.strictObject({
   default_tenant: tenantName.default('default'),
   /** How often replicas pick up keys created or revoked elsewhere. */
   refresh_s: z.number().positive().max(3600).default(5),
+  /** Also accept bearer JWTs from an OIDC identity provider (tenant and roles from claims). */
+  jwt: jwtSchema.optional(),
 })
 
 const redisSchema = z.strictObject({

@@ -13,7 +13,15 @@ export const authorize = (): Stage => ({
   name: 'authorize',
   async run(ctx, next) {
     const principal = ctx.principal!
-    const tenant = ctx.runtime.config.tenants[principal.tenant]
+    const { tenants, auth } = ctx.runtime.config
+    const tenant = tenants[principal.tenant]
+    // Keys are checked against tenants when made; a JWT may name any tenant, so check it here.
+    if (!tenant && principal.tenant !== auth.default_tenant) {
+      throw new GatewayError(
+        'forbidden',
+        `Unknown tenant '${principal.tenant}': it is not configured under tenants.`,
+      )
+    }
     const model = ctx.body.model
     if (
       (principal.models !== undefined && !principal.models.includes(model)) ||

@@ -1,10 +1,10 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
-import type { KeyRing } from '../auth/key-ring.js'
 import type { Principal } from '../auth/principal.js'
 import type { Role } from '../config/access-schema.js'
 import type { Secret } from '../config/secret.js'
 import { GatewayError } from '../errors.js'
+import type { Authenticator } from '../pipeline/authenticate.js'
 import type { Runtime } from '../runtime.js'
 
 /** The caller's key: `Authorization: Bearer <key>`, or `x-api-key` as Anthropic's SDK sends it. */
@@ -38,7 +38,7 @@ export const BOOTSTRAP_ADMIN: Principal = {
 export async function adminPrincipal(
   headers: IncomingHttpHeaders,
   runtime: Runtime,
-  keys: KeyRing,
+  authenticators: readonly Authenticator[],
   roles: readonly Role[],
 ): Promise<Principal> {
   const token = bearerToken(headers)
@@ -49,7 +49,7 @@ export async function adminPrincipal(
   const principal =
     adminKey !== undefined && isKey(token, adminKey)
       ? BOOTSTRAP_ADMIN
-      : (runtime.access.configKey(token, Date.now()) ?? (await keys.authenticate(token)))
+      : (runtime.access.configKey(token, Date.now()) ?? (await firstPrincipal(token, authenticators)))
   if (!principal) throw new GatewayError('unauthenticated', 'Incorrect, expired or revoked admin credential.')
   if (principal.role !== 'admin' && !roles.includes(principal.role)) {
     const allowed = ['admin', ...roles.filter((r) => r !== 'admin')].join(' or ')
@@ -59,4 +59,15 @@ export async function adminPrincipal(
     )
   }
   return principal
+}
+
+async function firstPrincipal(
+  token: string,
+  authenticators: readonly Authenticator[],
+): Promise<Principal | undefined> {
+  for (const authenticate of authenticators) {
+    const principal = await authenticate(token)
+    if (principal) return principal
+  }
+  return undefined
 }

@@ -5,6 +5,7 @@ import type { KeyRing } from '../auth/key-ring.js'
 import type { Budgets } from '../budgets/budgets.js'
 import type { CancelSignal } from '../cancel-signal.js'
 import { GatewayError } from '../errors.js'
+import type { Authenticator } from '../pipeline/authenticate.js'
 import { requestIdFrom } from '../pipeline/ingress.js'
 import type { RoutingDeps } from '../routing/routing-deps.js'
 import type { Runtime } from '../runtime.js'
@@ -26,6 +27,7 @@ export interface AppDeps {
   metrics: Registry
   keys: KeyRing
   budgets: Budgets
+  authenticators: readonly Authenticator[]
   generateId?: () => string
 }
 
@@ -69,6 +71,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     routing: deps.routing,
     keys: deps.keys,
     budgets: deps.budgets,
+    authenticators: deps.authenticators,
   })
   return app
 }

@@ -5,6 +5,7 @@ import type { Principal } from '../../auth/principal.js'
 import type { BudgetSubject, Budgets } from '../../budgets/budgets.js'
 import { budgetSchema, limitSchema, ROLES, type Role } from '../../config/access-schema.js'
 import { GatewayError } from '../../errors.js'
+import type { Authenticator } from '../../pipeline/authenticate.js'
 import type { RoutingDeps } from '../../routing/routing-deps.js'
 import type { Runtime } from '../../runtime.js'
 import type { KeyRecord } from '../../store/store.js'
@@ -16,6 +17,7 @@ export interface AdminRouteDeps {
   routing: RoutingDeps
   keys: KeyRing
   budgets: Budgets
+  authenticators: readonly Authenticator[]
 }
 
 declare module 'fastify' {
@@ -54,7 +56,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     async (admin) => {
       admin.addHook('onRequest', async function requireRole(request) {
         const roles = request.routeOptions.config.roles ?? []
-        request.principal = await adminPrincipal(request.headers, deps.runtime(), deps.keys, roles)
+        request.principal = await adminPrincipal(request.headers, deps.runtime(), deps.authenticators, roles)
       })
 
       /** Circuit breaker state per configured target. */
