@@ -49,6 +49,7 @@ const DEFAULT_TRUST: Record<ProviderConfig['kind'], TrustLevel> = {
   // An unknown OpenAI-compatible server could be anywhere: trust must be raised on purpose.
   'openai-compatible': 'external',
   simulated: 'onprem',
+  bedrock: 'external',
 }
 
 export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv): Promise<LoadResult> {
@@ -132,6 +133,10 @@ function resolve(config: Config, errors: string[]): ResolvedConfig {
         `providers.${name}.base_url: required for kind openai-compatible (e.g. http://gpu01:8000/v1)`,
       )
     }
+    if (p.kind === 'bedrock') checkBedrock(`providers.${name}`, p, errors)
+    else if (p.aws_access_key_id ?? p.aws_secret_access_key ?? p.aws_session_token) {
+      errors.push(`providers.${name}: aws_* keys are only used by kind bedrock (this provider is ${p.kind})`)
+    }
     providers[name] = {
       ...p,
       name,
@@ -184,6 +189,34 @@ function resolve(config: Config, errors: string[]): ResolvedConfig {
     }
   })
   return { ...config, providers, models, routes }
+}
+
+/** Bedrock signs with an AWS region and either SigV4 keys or a Bedrock API key, never both. */
+function checkBedrock(where: string, p: ProviderConfig, errors: string[]): void {
+  if (p.region === undefined || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(p.region)) {
+    const problem =
+      p.region === undefined ? 'required for kind bedrock' : `"${p.region}" is not an AWS region`
+    errors.push(`${where}.region: ${problem}: the AWS region to call (e.g. us-east-1, eu-central-1)`)
+  }
+  const keys = p.aws_access_key_id !== undefined || p.aws_secret_access_key !== undefined
+  if (keys && (p.aws_access_key_id === undefined || p.aws_secret_access_key === undefined)) {
+    const missing = p.aws_access_key_id === undefined ? 'aws_access_key_id' : 'aws_secret_access_key'
+    errors.push(
+      `${where}.${missing}: required with the other AWS key (e.g. ${missing}: \${${missing.toUpperCase()}})`,
+    )
+  }
+  if (p.aws_session_token !== undefined && !keys) {
+    errors.push(`${where}.aws_session_token: only used with aws_access_key_id and aws_secret_access_key`)
+  }
+  if (keys && p.api_key !== undefined) {
+    errors.push(`${where}.api_key: give either a Bedrock API key (api_key) or AWS keys, not both`)
+  }
+  if (!keys && p.api_key === undefined) {
+    errors.push(
+      `${where}: kind bedrock needs credentials: aws_access_key_id and aws_secret_access_key ` +
+        '(e.g. ${AWS_ACCESS_KEY_ID} and ${AWS_SECRET_ACCESS_KEY}), or a Bedrock API key as api_key',
+    )
+  }
 }
 
 function findCycles(routes: Record<string, ResolvedRoute>): string[][] {
