@@ -1,4 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are config text with ${VAR} references
+import { readFileSync } from 'node:fs'
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { type LoadResult, parseConfig } from './load.js'
@@ -74,5 +75,14 @@ describe('parseConfig: bedrock providers', () => {
     expect(errorsOf(parseConfig('providers:\n  o: { kind: openai, aws_access_key_id: a }', {}))).toEqual([
       'providers.o: aws_* keys are only used by kind bedrock (this provider is openai)',
     ])
+  })
+
+  it("accepts the README's bedrock example", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+    const section = readme.slice(readme.indexOf('### Amazon Bedrock'))
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)![1]!
+    const result = parseConfig(yaml, env)
+    expect(result.ok ? [] : result.errors).toEqual([])
+    if (result.ok) expect(result.config.models['claude-eu']!.model).toMatch(/^arn:aws:bedrock:/)
   })
 })
