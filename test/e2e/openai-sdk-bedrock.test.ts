@@ -192,6 +192,32 @@ describe('official openai SDK -> gateway -> Bedrock', () => {
     expect((err as InstanceType<typeof OpenAI.BadRequestError>).message).toContain('Bedrock')
   })
 
+  it('gets structured output (response_format json_schema) that the SDK parses', async () => {
+    script.set('where is the Louvre?', (call) =>
+      call.body.outputConfig?.textFormat?.type === 'json_schema'
+        ? json(converseText('{"city":"Paris","country":"France"}'))
+        : awsError(400, 'ValidationException', 'expected outputConfig'),
+    )
+    const res = await client.chat.completions.parse({
+      model: 'claude',
+      messages: [{ role: 'user', content: 'where is the Louvre?' }],
+      response_format: {
+        type: 'json_schema',
+        json_schema: {
+          name: 'place',
+          strict: true,
+          schema: {
+            type: 'object',
+            properties: { city: { type: 'string' }, country: { type: 'string' } },
+            required: ['city', 'country'],
+            additionalProperties: false,
+          },
+        },
+      },
+    })
+    expect(res.choices[0]!.message.parsed).toEqual({ city: 'Paris', country: 'France' })
+  })
+
   it('creates embeddings with Titan', async () => {
     const res = await client.embeddings.create({
       model: 'titan',

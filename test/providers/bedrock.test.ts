@@ -317,6 +317,28 @@ describe('bedrock provider over a real socket', () => {
     expect(fake.calls).toHaveLength(0)
   })
 
+  it('asks for structured output with response_format json_schema and returns the JSON text', async () => {
+    fake = await startFakeBedrock([json(converseText('{"city":"Paris"}'))])
+    gateway = await startTestGateway(bedrockConfig(fake.url))
+    const schema = {
+      type: 'object',
+      properties: { city: { type: 'string' } },
+      required: ['city'],
+      additionalProperties: false,
+    }
+    const res = await chat({
+      ...hi,
+      response_format: { type: 'json_schema', json_schema: { name: 'place', schema } },
+    })
+    expect(JSON.parse(res.json.choices[0].message.content)).toEqual({ city: 'Paris' })
+    expect(fake.calls[0]!.body.outputConfig).toEqual({
+      textFormat: {
+        type: 'json_schema',
+        structure: { jsonSchema: { schema: JSON.stringify(schema), name: 'place' } },
+      },
+    })
+  })
+
   it("drops a parameter the model's drop_params lists instead of refusing it", async () => {
     fake = await startFakeBedrock([json(converseText('seedless'))])
     const config = bedrockConfig(fake.url)

@@ -28,7 +28,7 @@ export interface ConverseMessage {
 }
 
 export interface ToolSpec {
-  toolSpec: { name: string; description?: string; inputSchema: { json: unknown } }
+  toolSpec: { name: string; description?: string; inputSchema: { json: unknown }; strict?: boolean }
 }
 
 export type ToolChoice =
@@ -46,6 +46,13 @@ export interface ConverseRequest {
     stopSequences?: string[]
   }
   toolConfig?: { tools: ToolSpec[]; toolChoice?: ToolChoice }
+  /** Structured output (API_runtime_OutputConfig.html); the schema travels as a JSON string. */
+  outputConfig?: {
+    textFormat: {
+      type: 'json_schema'
+      structure: { jsonSchema: { schema: string; name?: string; description?: string } }
+    }
+  }
 }
 
 export interface TokenUsage {

@@ -99,7 +99,6 @@ describe('toConverseRequest', () => {
 
   it.each([
     ['response_format', { response_format: { type: 'json_object' } }],
-    ['response_format', { response_format: { type: 'json_schema', json_schema: { name: 'x', schema: {} } } }],
     ['n', { n: 2 }],
     ['seed', { seed: 1 }],
     ['logprobs', { logprobs: true }],
@@ -110,6 +109,37 @@ describe('toConverseRequest', () => {
     expect(err).toMatchObject({ kind: 'unsupported_operation', param })
     expect(err.message).toContain('Bedrock')
     expect(err.message).toContain('drop_params')
+  })
+
+  it('maps response_format json_schema to Converse structured output, the schema as a JSON string', () => {
+    const schema = {
+      type: 'object',
+      properties: { city: { type: 'string' } },
+      required: ['city'],
+      additionalProperties: false,
+    }
+    const req = toConverseRequest(
+      hi({
+        response_format: {
+          type: 'json_schema',
+          json_schema: { name: 'place', description: 'A place', schema, strict: true },
+        },
+      }),
+    )
+    expect(req.outputConfig).toEqual({
+      textFormat: {
+        type: 'json_schema',
+        structure: { jsonSchema: { schema: JSON.stringify(schema), name: 'place', description: 'A place' } },
+      },
+    })
+    expect(rejection(hi({ response_format: { type: 'json_object' } })).message).toContain('use json_schema')
+  })
+
+  it("passes a tool's strict flag on", () => {
+    const tools = [
+      { type: 'function', function: { name: 'f', parameters: { type: 'object' }, strict: true } },
+    ]
+    expect(toConverseRequest(hi({ tools })).toolConfig?.tools[0]?.toolSpec.strict).toBe(true)
   })
 
   it('accepts what needs no translation: response_format text, n 1, user, null parameters', () => {

@@ -40,14 +40,6 @@ export function toConverseRequest(body: ChatBody): ConverseRequest {
     if (!TRANSLATED.has(key) && value !== undefined && value !== null)
       unsupported(key, `the parameter "${key}"`)
   }
-  const format = (body['response_format'] as { type?: string } | null | undefined)?.type
-  if (format !== undefined && format !== 'text') {
-    // Converse has no JSON mode; forcing a tool would change what the model is asked to do.
-    unsupported(
-      'response_format',
-      `response_format "${format}" (JSON mode has no Converse equivalent; use tools)`,
-    )
-  }
   if (typeof body['n'] === 'number' && body['n'] !== 1) unsupported('n', 'more than one choice (n > 1)')
   if (body['parallel_tool_calls'] === false) unsupported('parallel_tool_calls', 'parallel_tool_calls: false')
 
@@ -58,7 +50,43 @@ export function toConverseRequest(body: ChatBody): ConverseRequest {
   if (Object.keys(inference).length > 0) request.inferenceConfig = inference
   const toolConfig = toToolConfig(body, messages)
   if (toolConfig) request.toolConfig = toolConfig
+  const outputConfig = toOutputConfig(body['response_format'])
+  if (outputConfig) request.outputConfig = outputConfig
   return request
+}
+
+/**
+ * `json_schema` maps to Converse structured output (`outputConfig.textFormat`,
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html): the answer is
+ * text that conforms to the schema, as with OpenAI. `json_object` has no schema to give, and
+ * Converse has no schema-less JSON mode.
+ */
+function toOutputConfig(format: unknown): ConverseRequest['outputConfig'] {
+  const f = format as { type?: string; json_schema?: Record<string, unknown> } | null | undefined
+  if (!f || f.type === 'text') return undefined
+  if (f.type !== 'json_schema') {
+    return unsupported(
+      'response_format',
+      `response_format "${f.type}" (JSON without a schema; use json_schema)`,
+    )
+  }
+  const { name, description, schema } = f.json_schema as {
+    name: string
+    description?: unknown
+    schema?: unknown
+  }
+  return {
+    textFormat: {
+      type: 'json_schema',
+      structure: {
+        jsonSchema: {
+          schema: JSON.stringify(schema ?? { type: 'object' }),
+          name,
+          ...(typeof description === 'string' ? { description } : {}),
+        },
+      },
+    },
+  }
 }
 
 function inferenceConfig(body: ChatBody): NonNullable<ConverseRequest['inferenceConfig']> {
@@ -205,12 +233,14 @@ function toToolConfig(body: ChatBody, messages: ConverseMessage[]): ConverseRequ
   }
   const specs: ToolSpec[] = tools.map((tool, i) => {
     if (tool.type !== 'function') unsupported(`tools[${i}].type`, `tools of type "${tool.type}"`)
-    const fn = tool.function as { name: string; description?: string; parameters?: unknown }
+    const fn = tool.function as { name: string; description?: string; parameters?: unknown; strict?: unknown }
     return {
       toolSpec: {
         name: fn.name,
         ...(fn.description === undefined ? {} : { description: fn.description }),
         inputSchema: { json: fn.parameters ?? { type: 'object', properties: {} } },
+        // Converse enforces the schema on the tool input too ("strict tool use").
+        ...(typeof fn.strict === 'boolean' ? { strict: fn.strict } : {}),
       },
     }
   })
