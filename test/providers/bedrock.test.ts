@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { request as httpRequest } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   awsError,
@@ -204,6 +205,50 @@ describe('bedrock provider over a real socket', () => {
     expect(events.at(-1)).toContain('"error"')
     expect(events.at(-1)).toContain('Too many tokens')
     expect(res.text).not.toContain('[DONE]')
+  })
+
+  it('returns the connection to the pool after each stream', async () => {
+    fake = await startFakeBedrock([stream(textEvents('pooled'), { splitAt: 'random' })])
+    gateway = await startTestGateway(bedrockConfig(fake.url))
+    for (let i = 0; i < 3; i++)
+      expect(parseStream((await chat({ ...hi, stream: true })).text).content).toBe('pooled')
+    expect(await fake.calls[0]!.aborted).toBe(false)
+    expect(fake.connections).toBe(1)
+  })
+
+  it('ends a stream that goes silent mid-answer with an error event (idle timeout)', async () => {
+    fake = await startFakeBedrock([stream(textEvents('half an answer').slice(0, 3), { ending: 'stall' })])
+    gateway = await startTestGateway(bedrockConfig(fake.url, { idle_timeout_ms: 150 }))
+    const res = await chat({ ...hi, stream: true })
+    const { events, content } = parseStream(res.text)
+    expect(content).toBe('half an ')
+    expect(events.at(-1)).toContain('idle timeout')
+    expect(await fake.calls[0]!.aborted).toBe(true)
+  })
+
+  it('cancels the upstream call when the client disconnects mid-stream', async () => {
+    fake = await startFakeBedrock([stream(textEvents('x'.repeat(300), { pieceChars: 1 }), { gapMs: 10 })])
+    gateway = await startTestGateway(bedrockConfig(fake.url))
+    await new Promise<void>((resolve, reject) => {
+      const req = httpRequest(
+        `${gateway.baseURL}/chat/completions`,
+        { method: 'POST', headers: { 'content-type': 'application/json' } },
+        (res) => {
+          res.once('data', () => {
+            req.destroy()
+            resolve()
+          })
+        },
+      )
+      req.on('error', () => {})
+      req.end(JSON.stringify({ ...hi, stream: true }))
+      setTimeout(() => reject(new Error('no data')), 5000)
+    })
+    const aborted = await Promise.race([
+      fake.calls[0]!.aborted,
+      new Promise((r) => setTimeout(() => r('timeout'), 3000)),
+    ])
+    expect(aborted).toBe(true)
   })
 
   it('retries a stream whose first message is an exception, before anything reached the caller', async () => {
