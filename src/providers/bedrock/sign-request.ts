@@ -1,5 +1,4 @@
-import { Hash } from '@smithy/core/serde'
-import { SignatureV4 } from '@smithy/signature-v4'
+import type { SignatureV4 } from '@smithy/signature-v4'
 import type { ResolvedProvider } from '../../config/load.js'
 
 export interface SignableRequest {
@@ -21,7 +20,8 @@ export type RequestSigner = (request: SignableRequest) => Promise<Record<string,
  * request with Signature Version 4 for service `bedrock`
  * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html),
  * by smithy's signer, the one the AWS SDK for JavaScript uses. It double-encodes the path in the
- * canonical request, as every service but S3 expects. `now` is injectable for tests.
+ * canonical request, as every service but S3 expects. `now` is injectable for tests. The signer
+ * loads on the first call, so a gateway without Bedrock never loads it.
  */
 export function createRequestSigner(
   config: ResolvedProvider,
@@ -31,20 +31,10 @@ export function createRequestSigner(
     const apiKey = config.api_key
     return async (request) => ({ ...request.headers, authorization: `Bearer ${apiKey.reveal()}` })
   }
-  const { aws_access_key_id: keyId, aws_secret_access_key: secret, aws_session_token: token } = config
-  const signer = new SignatureV4({
-    service: 'bedrock',
-    region: config.region!,
-    // Revealed per call, inside the signer: the keys never sit in a plain object of ours.
-    credentials: async () => ({
-      accessKeyId: keyId!.reveal(),
-      secretAccessKey: secret!.reveal(),
-      ...(token ? { sessionToken: token.reveal() } : {}),
-    }),
-    sha256: Hash.bind(null, 'sha256'),
-  })
+  let signer: Promise<SignatureV4> | undefined
   return async (request) => {
-    const signed = await signer.sign(
+    signer ??= loadSigner(config)
+    const signed = await (await signer).sign(
       {
         method: request.method,
         protocol: 'https:',
@@ -58,6 +48,25 @@ export function createRequestSigner(
     )
     return signed.headers
   }
+}
+
+async function loadSigner(config: ResolvedProvider): Promise<SignatureV4> {
+  const [{ SignatureV4 }, { Hash }] = await Promise.all([
+    import('@smithy/signature-v4'),
+    import('@smithy/core/serde'),
+  ])
+  const { aws_access_key_id: keyId, aws_secret_access_key: secret, aws_session_token: token } = config
+  return new SignatureV4({
+    service: 'bedrock',
+    region: config.region!,
+    // Revealed per call, inside the signer: the keys never sit in a plain object of ours.
+    credentials: async () => ({
+      accessKeyId: keyId!.reveal(),
+      secretAccessKey: secret!.reveal(),
+      ...(token ? { sessionToken: token.reveal() } : {}),
+    }),
+    sha256: Hash.bind(null, 'sha256'),
+  })
 }
 
 /**

@@ -1,4 +1,4 @@
-import { EventStreamCodec, type Message, type MessageHeaders } from '@smithy/core/event-streams'
+import type { EventStreamCodec, Message, MessageHeaders } from '@smithy/core/event-streams'
 import { UpstreamError } from '../../errors.js'
 
 /** One decoded message of an `application/vnd.amazon.eventstream` body, string headers only. */
@@ -22,11 +22,13 @@ const utf8Encoder = new TextEncoder()
  * AWS event-stream messages from a byte stream, however the bytes were split across reads: a
  * frame is collected until its announced length has arrived, then decoded by smithy's codec,
  * which checks both CRC32s. A length out of range, a bad checksum or bytes left over at the end
- * make the stream invalid (`invalid_response`).
+ * make the stream invalid (`invalid_response`). The codec loads with the first stream read, so
+ * a gateway that never reads one never loads it.
  */
 export async function* readEventStream(
   source: AsyncIterable<Uint8Array>,
 ): AsyncGenerator<EventStreamMessage> {
+  const { EventStreamCodec } = await import('@smithy/core/event-streams')
   const codec = new EventStreamCodec(
     (bytes) => utf8Decoder.decode(bytes),
     (text) => utf8Encoder.encode(text),
