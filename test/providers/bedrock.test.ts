@@ -445,6 +445,17 @@ describe('bedrock provider over a real socket', () => {
     expect(fake.calls[0]!.body).toEqual({ texts: ['a', 'b'], input_type: 'search_document' })
   })
 
+  it('maps an InvokeModel error like a Converse one', async () => {
+    fake = await startFakeBedrock([
+      awsError(400, 'ValidationException', 'Malformed input request: #: extraneous key [foo]'),
+    ])
+    gateway = await startTestGateway(bedrockConfig(fake.url))
+    const res = await postJson(`${gateway.baseURL}/embeddings`, { model: 'titan', input: 'x' })
+    expect(res.status).toBe(400)
+    expect(res.json.error.code).toBe('upstream_bad_request')
+    expect(res.json.error.message).toContain('Malformed input request')
+  })
+
   it('refuses embeddings with a model that is neither Titan nor Cohere', async () => {
     fake = await startFakeBedrock([json({})])
     gateway = await startTestGateway(bedrockConfig(fake.url))
