@@ -3,6 +3,7 @@ import { parseDocument } from 'yaml'
 import type { z } from 'zod'
 import type { Price } from '../pricing/cost.js'
 import { loadCatalog, lookupPrice, type PricingCatalog } from '../pricing/pricing-catalog.js'
+import { checkAccess } from './check-access.js'
 import {
   type Config,
   configSchema,
@@ -54,6 +55,7 @@ const DEFAULT_TRUST: Record<ProviderConfig['kind'], TrustLevel> = {
   // An unknown OpenAI-compatible server could be anywhere: trust must be raised on purpose.
   'openai-compatible': 'external',
   simulated: 'onprem',
+  bedrock: 'external',
 }
 
 export async function loadConfigFile(
@@ -145,6 +147,10 @@ function resolve(config: Config, errors: string[], catalog: PricingCatalog): Res
         `providers.${name}.base_url: required for kind openai-compatible (e.g. http://gpu01:8000/v1)`,
       )
     }
+    if (p.kind === 'bedrock') checkBedrock(`providers.${name}`, p, errors)
+    else if (p.aws_access_key_id ?? p.aws_secret_access_key ?? p.aws_session_token) {
+      errors.push(`providers.${name}: aws_* keys are only used by kind bedrock (this provider is ${p.kind})`)
+    }
     providers[name] = {
       ...p,
       name,
@@ -222,35 +228,32 @@ function resolve(config: Config, errors: string[], catalog: PricingCatalog): Res
   return { ...config, providers, models, routes }
 }
 
-/** Tenants and config keys refer to known models; a key never exceeds its tenant. */
-function checkAccess(config: Config, errors: string[]): void {
-  const callable = [...Object.keys(config.models), ...Object.keys(config.routes)]
-  const checkModels = (where: string, names: readonly string[] | undefined) =>
-    names?.forEach((n, i) => {
-      if (!callable.includes(n))
-        errors.push(`${where}[${i}]: unknown model or route "${n}" (known: ${list(callable)})`)
-    })
-  for (const [name, tenant] of Object.entries(config.tenants)) {
-    checkModels(`tenants.${name}.models`, tenant.models)
+/** Bedrock signs with an AWS region and either SigV4 keys or a Bedrock API key, never both. */
+function checkBedrock(where: string, p: ProviderConfig, errors: string[]): void {
+  if (p.region === undefined || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(p.region)) {
+    const problem =
+      p.region === undefined ? 'required for kind bedrock' : `"${p.region}" is not an AWS region`
+    errors.push(`${where}.region: ${problem}: the AWS region to call (e.g. us-east-1, eu-central-1)`)
   }
-  const tenantNames = [...new Set([config.auth.default_tenant, ...Object.keys(config.tenants)])]
-  const seen = new Set<string>()
-  config.keys.forEach((key, i) => {
-    const where = `keys[${i}]`
-    if (seen.has(key.name)) errors.push(`${where}.name: "${key.name}" is declared twice`)
-    seen.add(key.name)
-    if ((key.key === undefined) === (key.sha256 === undefined))
-      errors.push(`${where}: give exactly one of "key" (e.g. \${MY_KEY}) or "sha256"`)
-    if (!tenantNames.includes(key.tenant))
-      errors.push(`${where}.tenant: unknown tenant "${key.tenant}" (known: ${list(tenantNames)})`)
-    checkModels(`${where}.models`, key.models)
-    const allowed = config.tenants[key.tenant]?.models
-    const outside = allowed && key.models?.filter((m) => !allowed.includes(m))
-    if (outside && outside.length > 0)
-      errors.push(`${where}.models: ${outside.join(', ')} not allowed for tenant ${key.tenant}`)
-  })
-  if (config.auth.mode === 'none' && config.keys.length > 0)
-    errors.push('auth.mode: "none" ignores the keys declared under keys; remove them or use mode: keys')
+  const keys = p.aws_access_key_id !== undefined || p.aws_secret_access_key !== undefined
+  if (keys && (p.aws_access_key_id === undefined || p.aws_secret_access_key === undefined)) {
+    const missing = p.aws_access_key_id === undefined ? 'aws_access_key_id' : 'aws_secret_access_key'
+    errors.push(
+      `${where}.${missing}: required with the other AWS key (e.g. ${missing}: \${${missing.toUpperCase()}})`,
+    )
+  }
+  if (p.aws_session_token !== undefined && !keys) {
+    errors.push(`${where}.aws_session_token: only used with aws_access_key_id and aws_secret_access_key`)
+  }
+  if (keys && p.api_key !== undefined) {
+    errors.push(`${where}.api_key: give either a Bedrock API key (api_key) or AWS keys, not both`)
+  }
+  if (!keys && p.api_key === undefined) {
+    errors.push(
+      `${where}: kind bedrock needs credentials: aws_access_key_id and aws_secret_access_key ` +
+        '(e.g. ${AWS_ACCESS_KEY_ID} and ${AWS_SECRET_ACCESS_KEY}), or a Bedrock API key as api_key',
+    )
+  }
 }
 
 function findCycles(routes: Record<string, ResolvedRoute>): string[][] {

@@ -17,7 +17,7 @@ const name = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/, 'names use letters, digits and . _ : / @ - (max 128)')
 
 export const TRUST_LEVELS = ['external', 'sovereign', 'onprem'] as const
-export const PROVIDER_KINDS = ['openai', 'openai-compatible', 'simulated'] as const
+export const PROVIDER_KINDS = ['openai', 'openai-compatible', 'simulated', 'bedrock'] as const
 
 /** Knobs of the `simulated` provider kind, for demos, load tests and failure drills. */
 export const simulateSchema = z.strictObject({
@@ -51,7 +51,12 @@ const providerSchema = z.strictObject({
   organization: z.string().optional(),
   project: z.string().optional(),
   trust: z.enum(TRUST_LEVELS).optional(),
+  /** Free text for data-residency policy; for bedrock, the AWS region (e.g. eu-central-1). */
   region: z.string().optional(),
+  /** Bedrock: SigV4 credentials (an IAM user's or role's keys; the token for temporary ones). */
+  aws_access_key_id: secret.optional(),
+  aws_secret_access_key: secret.optional(),
+  aws_session_token: secret.optional(),
   connect_timeout_ms: z.number().int().min(1).default(10_000),
   /** Streams: the first event must arrive within this. */
   ttfb_timeout_ms: z.number().int().min(1).optional(),

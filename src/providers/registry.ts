@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { ResolvedProvider } from '../config/load.js'
 import { Secret } from '../config/secret.js'
+import { createBedrockProvider } from './bedrock/bedrock-provider.js'
 import { createOpenAIProvider } from './openai/openai-provider.js'
 import { createSimulatedProvider } from './simulated/simulated-provider.js'
 import type { Provider } from './types.js'
@@ -13,6 +14,8 @@ export function createProvider(config: ResolvedProvider): Provider {
       return createOpenAIProvider(config)
     case 'simulated':
       return createSimulatedProvider(config)
+    case 'bedrock':
+      return createBedrockProvider(config)
   }
 }
 
