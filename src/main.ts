@@ -39,6 +39,8 @@ export interface Gatehouse {
   readonly url: string
   readonly logger: Logger
   readonly routing: RoutingDeps
+  /** The durable store (tests read it to check what was written). */
+  readonly store: Store
   runtime(): Runtime
   /** Re-read the config file; a valid one replaces the running config, an invalid one is logged and ignored. */
   reload(): Promise<LoadResult>
@@ -209,7 +211,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     return closing
   }
 
-  return { url, logger, runtime: () => runtime, routing, reload, close }
+  return { url, logger, runtime: () => runtime, routing, store, reload, close }
 }
 
 /** Breakers, latency stats and the tokenizer live as long as the process, across config reloads. */
