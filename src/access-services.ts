@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto'
-import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
@@ -70,7 +69,7 @@ export async function createAccessServices(options: AccessOptions): Promise<Acce
     if (Date.now() - lastRedisLogMs > 10_000) {
       lastRedisLogMs = Date.now()
       logger.warn(
-        { err: (err as Error).message, policy: options.current().limits.on_redis_error },
+        { err: (err as Error).message, policy: config.limits.on_redis_error },
         'Redis unreachable for shared limits and budgets',
       )
     }
@@ -80,7 +79,8 @@ export async function createAccessServices(options: AccessOptions): Promise<Acce
   if (redis) {
     // Commands fail fast while disconnected, so wait for the first connection (briefly).
     const ready = await Promise.race([
-      once(redis, 'ready').then(() => true),
+      // Not events.once: it rejects on the first 'error', and connection errors are expected here.
+      new Promise<boolean>((resolve) => redis.once('ready', () => resolve(true))),
       sleep(config.redis!.connect_timeout_ms).then(() => false),
     ])
     if (!ready) logger.warn('Redis is not reachable yet; limits.on_redis_error applies until it is')
