@@ -42,12 +42,14 @@ export type LoadResult = { ok: true; config: ResolvedConfig } | { ok: false; err
 
 const DEFAULT_BASE_URL: Partial<Record<ProviderConfig['kind'], string>> = {
   openai: 'https://api.openai.com/v1',
+  anthropic: 'https://api.anthropic.com',
 }
 
 const DEFAULT_TRUST: Record<ProviderConfig['kind'], TrustLevel> = {
   openai: 'external',
   // An unknown OpenAI-compatible server could be anywhere: trust must be raised on purpose.
   'openai-compatible': 'external',
+  anthropic: 'external',
   simulated: 'onprem',
 }
 
@@ -132,8 +134,10 @@ function resolve(config: Config, errors: string[]): ResolvedConfig {
         `providers.${name}.base_url: required for kind openai-compatible (e.g. http://gpu01:8000/v1)`,
       )
     }
+    checkAnthropicKeys(name, p, errors)
     providers[name] = {
       ...p,
+      ...(p.kind === 'anthropic' ? { anthropic_version: p.anthropic_version ?? '2023-06-01' } : {}),
       name,
       trust: p.trust ?? DEFAULT_TRUST[p.kind],
       ...(baseUrl === undefined ? {} : { base_url: baseUrl.replace(/\/+$/, '') }),
@@ -184,6 +188,15 @@ function resolve(config: Config, errors: string[]): ResolvedConfig {
     }
   })
   return { ...config, providers, models, routes }
+}
+
+function checkAnthropicKeys(name: string, p: ProviderConfig, errors: string[]): void {
+  if (p.kind === 'anthropic' && p.api_key === undefined) {
+    errors.push(`providers.${name}.api_key: required for kind anthropic (e.g. api_key: \${ANTHROPIC_API_KEY})`)
+  }
+  if (p.kind !== 'anthropic' && p.anthropic_version !== undefined) {
+    errors.push(`providers.${name}.anthropic_version: only for kind anthropic (remove it, or set kind: anthropic)`)
+  }
 }
 
 function findCycles(routes: Record<string, ResolvedRoute>): string[][] {

@@ -16,7 +16,7 @@ const name = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/, 'names use letters, digits and . _ : / @ - (max 128)')
 
 export const TRUST_LEVELS = ['external', 'sovereign', 'onprem'] as const
-export const PROVIDER_KINDS = ['openai', 'openai-compatible', 'simulated'] as const
+export const PROVIDER_KINDS = ['openai', 'openai-compatible', 'anthropic', 'simulated'] as const
 
 /** Knobs of the `simulated` provider kind, for demos, load tests and failure drills. */
 export const simulateSchema = z.strictObject({
@@ -49,6 +49,8 @@ const providerSchema = z.strictObject({
   /** OpenAI only: `OpenAI-Organization` and `OpenAI-Project` headers. */
   organization: z.string().optional(),
   project: z.string().optional(),
+  /** Anthropic only: the `anthropic-version` header (default 2023-06-01). */
+  anthropic_version: z.string().min(1).optional(),
   trust: z.enum(TRUST_LEVELS).optional(),
   region: z.string().optional(),
   connect_timeout_ms: z.number().int().min(1).default(10_000),
