@@ -192,10 +192,14 @@ function resolve(config: Config, errors: string[]): ResolvedConfig {
 
 function checkAnthropicKeys(name: string, p: ProviderConfig, errors: string[]): void {
   if (p.kind === 'anthropic' && p.api_key === undefined) {
-    errors.push(`providers.${name}.api_key: required for kind anthropic (e.g. api_key: \${ANTHROPIC_API_KEY})`)
+    errors.push(
+      `providers.${name}.api_key: required for kind anthropic (e.g. api_key: \${ANTHROPIC_API_KEY})`,
+    )
   }
   if (p.kind !== 'anthropic' && p.anthropic_version !== undefined) {
-    errors.push(`providers.${name}.anthropic_version: only for kind anthropic (remove it, or set kind: anthropic)`)
+    errors.push(
+      `providers.${name}.anthropic_version: only for kind anthropic (remove it, or set kind: anthropic)`,
+    )
   }
 }
 

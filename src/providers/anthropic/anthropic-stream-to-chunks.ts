@@ -55,7 +55,12 @@ export async function* anthropicStreamToChunks(
         }
         const index = tools++
         toolIndexOfBlock.set(event.index, index)
-        const call = { index, id: block.id, type: 'function' as const, function: { name: block.name, arguments: '' } }
+        const call = {
+          index,
+          id: block.id,
+          type: 'function' as const,
+          function: { name: block.name, arguments: '' },
+        }
         yield delta({ tool_calls: [call] })
         break
       }
@@ -83,7 +88,10 @@ export async function* anthropicStreamToChunks(
         break
       case 'error': {
         const detail = readAnthropicError(event)
-        throw new UpstreamError(detail.failure ?? 'server', detail.message ?? 'provider reported an error mid-stream')
+        throw new UpstreamError(
+          detail.failure ?? 'server',
+          detail.message ?? 'provider reported an error mid-stream',
+        )
       }
       // ping, content_block_stop, and event types added later carry nothing to translate
     }

@@ -22,7 +22,7 @@ export interface AnthropicConversation {
 export function toAnthropicMessages(messages: ChatMessage[], provider: string): AnthropicConversation {
   const system: AnthropicTextBlock[] = []
   const out: AnthropicMessage[] = []
-  messages.forEach((message, i) => {
+  for (const [i, message] of messages.entries()) {
     const path = `messages[${i}]`
     if (typeof message.name === 'string' && message.name !== '') {
       unsupported(provider, 'message names', `${path}.name`)
@@ -31,23 +31,26 @@ export function toAnthropicMessages(messages: ChatMessage[], provider: string): 
       case 'system':
       case 'developer':
         system.push(...textBlocks(message.content, provider, `${path}.content`))
-        return
+        break
       case 'user':
-        return push(out, 'user', userBlocks(message.content, provider, `${path}.content`))
+        push(out, 'user', userBlocks(message.content, provider, `${path}.content`))
+        break
       case 'assistant':
-        return push(out, 'assistant', assistantBlocks(message, path))
+        push(out, 'assistant', assistantBlocks(message, path))
+        break
       case 'tool':
-        return push(out, 'user', [
+        push(out, 'user', [
           {
             type: 'tool_result',
             tool_use_id: String(message.tool_call_id),
             content: textBlocks(message.content, provider, `${path}.content`),
           },
         ])
+        break
       default:
         unsupported(provider, `the "${message.role}" role`, `${path}.role`)
     }
-  })
+  }
   return system.length > 0 ? { system, messages: out } : { messages: out }
 }
 
@@ -100,7 +103,9 @@ function assistantBlocks(message: ChatMessage, path: string): AnthropicBlock[] {
       if (part.type === 'text') blocks.push({ type: 'text', text: (part as { text: string }).text })
     }
   }
-  message.tool_calls?.forEach((call, k) => blocks.push(toolUseBlock(call, `${path}.tool_calls[${k}]`)))
+  for (const [k, call] of (message.tool_calls ?? []).entries()) {
+    blocks.push(toolUseBlock(call, `${path}.tool_calls[${k}]`))
+  }
   return blocks
 }
 
