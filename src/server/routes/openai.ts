@@ -1,21 +1,14 @@
 import type { OutgoingHttpHeaders } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { CancelSignal } from '../../cancel-signal.js'
 import { errorBody, GatewayError, UpstreamError } from '../../errors.js'
-import type { Operation, RequestContext } from '../../pipeline/context.js'
-import { callerMetaFrom, parseChatBody, parseEmbeddingsBody, simulateFrom } from '../../pipeline/ingress.js'
+import type { Operation } from '../../pipeline/context.js'
+import { parseChatBody, parseEmbeddingsBody } from '../../pipeline/ingress.js'
 import type { ChatBody, ChatChunk, EmbeddingsBody } from '../../providers/types.js'
-import { traceHeader } from '../../routing/route-trace.js'
-import type { Runtime } from '../../runtime.js'
-import { bearerToken, isKey } from '../admin-auth.js'
 import { toGatewayError } from '../error-handler.js'
+import { type PipelineRouteDeps, runPipeline } from '../run-pipeline.js'
 import { SseWriter } from '../sse.js'
 
-export interface OpenAIRouteDeps {
-  runtime: () => Runtime
-  /** In-flight request aborters, so a shutdown past its deadline can cut what is left. */
-  inFlight: Set<CancelSignal>
-}
+export type OpenAIRouteDeps = PipelineRouteDeps
 
 /** The OpenAI-compatible data plane: parse, run the pipeline, write. */
 export function registerOpenAIRoutes(app: FastifyInstance, deps: OpenAIRouteDeps): void {
@@ -42,7 +35,8 @@ export function registerOpenAIRoutes(app: FastifyInstance, deps: OpenAIRouteDeps
   })
 }
 
-async function run(
+/** Run the shared pipeline; write JSON, or the chat stream in OpenAI's SSE format. */
+function run(
   request: FastifyRequest,
   reply: FastifyReply,
   deps: OpenAIRouteDeps,
@@ -50,56 +44,12 @@ async function run(
   body: ChatBody | EmbeddingsBody,
   stream: boolean,
 ): Promise<unknown> {
-  const signal = new CancelSignal()
-  // 'close' before the response finished means the client went away: cancel the upstream call.
-  const onClose = () => {
-    if (!reply.raw.writableFinished) signal.abort(new Error('client disconnected'))
-  }
-  reply.raw.on('close', onClose)
-  deps.inFlight.add(signal)
-  try {
-    const ctx: RequestContext = {
-      id: request.id,
-      startedAtMs: performance.now(),
-      operation,
-      body,
-      stream,
-      meta: callerMetaFrom(request.headers),
-      signal,
-      simulate: simulateFrom(request.headers['x-gatehouse-simulate']),
-      runtime: deps.runtime(),
-      log: request.log,
-      stage: 'ingress',
-      targets: [],
-      attempts: [],
-    }
-    // Until classification exists, the effective sensitivity is the caller's declaration.
-    if (ctx.meta.sensitivity) ctx.sensitivity = ctx.meta.sensitivity
-    let result: Awaited<ReturnType<Runtime['pipeline']>>
-    try {
-      result = await ctx.runtime.pipeline(ctx)
-    } finally {
-      if (ctx.trace && wantsTrace(request, ctx.runtime))
-        reply.header('x-gatehouse-route-trace', traceHeader(ctx.trace))
-    }
-    reply.header('x-gatehouse-provider', ctx.served?.provider)
-    reply.header('x-gatehouse-model', ctx.served?.model)
-    reply.header('x-gatehouse-attempts', String(ctx.attempts.length))
+  return runPipeline(request, reply, deps, { operation, body, stream }, async (result) => {
     if (result.kind !== 'stream') return result.response
     const wantsUsage = (body as ChatBody).stream_options?.include_usage === true
     await writeStream(reply, result.events, wantsUsage)
     return reply
-  } finally {
-    deps.inFlight.delete(signal)
-    if (reply.raw.writableFinished) reply.raw.off('close', onClose)
-  }
-}
-
-/** The decision trace goes back when debugging is on, or to a caller holding the admin key. */
-function wantsTrace(request: FastifyRequest, runtime: Runtime): boolean {
-  if (runtime.config.routing.trace_header) return true
-  const adminKey = runtime.config.admin.api_key
-  return adminKey !== undefined && isKey(bearerToken(request.headers), adminKey)
+  })
 }
 
 /**
