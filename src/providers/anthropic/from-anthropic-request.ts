@@ -23,6 +23,9 @@ const KNOWN = new Set([
   'tools',
   'tool_choice',
   'metadata',
+  'output_config',
+  // Prompt-cache marks (top level, and on blocks): they change cost, not the answer.
+  'cache_control',
 ])
 
 export function fromAnthropicRequest(raw: unknown): ChatBody {
@@ -50,6 +53,7 @@ export function fromAnthropicRequest(raw: unknown): ChatBody {
   const user = (body['metadata'] as { user_id?: unknown } | undefined)?.user_id
   if (typeof user === 'string') out['user'] = user
   tools(body, out)
+  outputFormat(body['output_config'], out)
   if (body['stream'] === true) {
     out.stream = true
     // The stream's last event carries usage, so ask every target for it.
@@ -204,6 +208,20 @@ function tools(body: Json, out: ChatBody): void {
   } else fail('tool_choice', 'must be {"type": "auto" | "any" | "none"} or {"type": "tool", "name": ...}')
   // OpenAI accepts parallel_tool_calls only alongside tools.
   if (c['disable_parallel_tool_use'] === true && out['tools']) out['parallel_tool_calls'] = false
+}
+
+/** Structured output (`output_config.format`) is OpenAI's `response_format` json_schema. */
+function outputFormat(raw: unknown, out: ChatBody): void {
+  if (raw === undefined || raw === null) return
+  const config = object(raw, 'output_config')
+  for (const key of Object.keys(config)) {
+    if (key !== 'format') unsupported(`the "output_config.${key}" parameter`, `output_config.${key}`)
+  }
+  if (config['format'] === undefined || config['format'] === null) return
+  const format = object(config['format'], 'output_config.format')
+  if (format['type'] !== 'json_schema') fail('output_config.format.type', 'must be "json_schema"')
+  const schema = object(format['schema'], 'output_config.format.schema')
+  out['response_format'] = { type: 'json_schema', json_schema: { name: 'output', schema } }
 }
 
 function text(block: Json, path: string): string {
