@@ -1,4 +1,5 @@
 import { UpstreamError } from '../../errors.js'
+import { redactSecrets } from '../shared/redact-secrets.js'
 import type { EventSourceMessage } from '../shared/sse.js'
 import type { ChatChunk, ChunkChoice, Usage } from '../types.js'
 import type { AnthropicStreamEvent, AnthropicUsage } from './anthropic-types.js'
@@ -90,7 +91,7 @@ export async function* anthropicStreamToChunks(
         const detail = readAnthropicError(event)
         throw new UpstreamError(
           detail.failure ?? 'server',
-          detail.message ?? 'provider reported an error mid-stream',
+          redactSecrets(detail.message ?? 'provider reported an error mid-stream'),
         )
       }
       // ping, content_block_stop, and event types added later carry nothing to translate
