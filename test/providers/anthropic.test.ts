@@ -157,6 +157,17 @@ describe('anthropic provider over a real socket', () => {
     expect(res.headers.get('x-gatehouse-attempts')).toBe('2')
   })
 
+  it('times out a stream that stalls mid-answer and ends it with an error event', async () => {
+    await start([sse(textEvents('partial answer').slice(0, 4), { ending: 'stall' })], {
+      provider: { idle_timeout_ms: 150 },
+    })
+    const res = await chat({ ...hi, stream: true })
+    const { events, content } = parseStream(res.text)
+    expect(content).toBe('part')
+    expect(events.at(-1)).toContain('"error"')
+    expect(res.text).not.toContain('[DONE]')
+  })
+
   it('retries a connection reset', async () => {
     await start([reset(), message(textMessage('after reset'))])
     const res = await chat(hi)
