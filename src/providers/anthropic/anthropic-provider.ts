@@ -41,7 +41,9 @@ export function createAnthropicProvider(config: ResolvedProvider): Provider {
 
   async function post(body: ChatBody, opts: CallOptions, stream: boolean) {
     const call = toAnthropicRequest(body, { provider: config.name, defaultMaxTokens: DEFAULT_MAX_TOKENS })
+    // The method decides, whatever the body says (as openai-compatible sets `stream` per call).
     if (stream) call.request.stream = true
+    else delete call.request.stream
     try {
       const response = await request(pool, {
         path,
