@@ -74,7 +74,7 @@ describe('config hot reload', () => {
     expect(line['level']).toBe(50) // pino's "error"
     expect(line['config']).toBe(gateway.configPath)
     expect(line['errors']).toEqual([
-      'providers.sim.kind: expected one of openai, openai-compatible, simulated',
+      'providers.sim.kind: expected one of openai, openai-compatible, anthropic, simulated',
     ])
     expect(gateway.rawLogs()).not.toContain(secret)
     expect(countLogs(gateway, 'config reloaded')).toBe(0)
