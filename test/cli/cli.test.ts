@@ -86,7 +86,7 @@ routes:
 `
 const INVALID_ERRORS = [
   'server.port: expected number, got a string',
-  'providers.openai.kind: expected one of openai, openai-compatible, anthropic, simulated',
+  'providers.openai.kind: expected one of openai, openai-compatible, simulated',
   'models.gpt-4o-mini: unknown key "api_kye"',
 ]
 
