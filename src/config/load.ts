@@ -48,12 +48,14 @@ export type LoadResult = { ok: true; config: ResolvedConfig } | { ok: false; err
 
 const DEFAULT_BASE_URL: Partial<Record<ProviderConfig['kind'], string>> = {
   openai: 'https://api.openai.com/v1',
+  anthropic: 'https://api.anthropic.com',
 }
 
 const DEFAULT_TRUST: Record<ProviderConfig['kind'], TrustLevel> = {
   openai: 'external',
   // An unknown OpenAI-compatible server could be anywhere: trust must be raised on purpose.
   'openai-compatible': 'external',
+  anthropic: 'external',
   simulated: 'onprem',
   bedrock: 'external',
 }
@@ -151,8 +153,10 @@ function resolve(config: Config, errors: string[], catalog: PricingCatalog): Res
     else if (p.aws_access_key_id ?? p.aws_secret_access_key ?? p.aws_session_token) {
       errors.push(`providers.${name}: aws_* keys are only used by kind bedrock (this provider is ${p.kind})`)
     }
+    checkAnthropicKeys(name, p, errors)
     providers[name] = {
       ...p,
+      ...(p.kind === 'anthropic' ? { anthropic_version: p.anthropic_version ?? '2023-06-01' } : {}),
       name,
       trust: p.trust ?? DEFAULT_TRUST[p.kind],
       ...(baseUrl === undefined ? {} : { base_url: baseUrl.replace(/\/+$/, '') }),
@@ -252,6 +256,19 @@ function checkBedrock(where: string, p: ProviderConfig, errors: string[]): void 
     errors.push(
       `${where}: kind bedrock needs credentials: aws_access_key_id and aws_secret_access_key ` +
         '(e.g. ${AWS_ACCESS_KEY_ID} and ${AWS_SECRET_ACCESS_KEY}), or a Bedrock API key as api_key',
+    )
+  }
+}
+
+function checkAnthropicKeys(name: string, p: ProviderConfig, errors: string[]): void {
+  if (p.kind === 'anthropic' && p.api_key === undefined) {
+    errors.push(
+      `providers.${name}.api_key: required for kind anthropic (e.g. api_key: \${ANTHROPIC_API_KEY})`,
+    )
+  }
+  if (p.kind !== 'anthropic' && p.anthropic_version !== undefined) {
+    errors.push(
+      `providers.${name}.anthropic_version: only for kind anthropic (remove it, or set kind: anthropic)`,
     )
   }
 }

@@ -17,7 +17,7 @@ const name = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/, 'names use letters, digits and . _ : / @ - (max 128)')
 
 export const TRUST_LEVELS = ['external', 'sovereign', 'onprem'] as const
-export const PROVIDER_KINDS = ['openai', 'openai-compatible', 'simulated', 'bedrock'] as const
+export const PROVIDER_KINDS = ['openai', 'openai-compatible', 'simulated', 'bedrock', 'anthropic'] as const
 
 /** Knobs of the `simulated` provider kind, for demos, load tests and failure drills. */
 export const simulateSchema = z.strictObject({
@@ -50,6 +50,8 @@ const providerSchema = z.strictObject({
   /** OpenAI only: `OpenAI-Organization` and `OpenAI-Project` headers. */
   organization: z.string().optional(),
   project: z.string().optional(),
+  /** Anthropic only: the `anthropic-version` header (default 2023-06-01). */
+  anthropic_version: z.string().min(1).optional(),
   trust: z.enum(TRUST_LEVELS).optional(),
   /** Free text for data-residency policy; for bedrock, the AWS region (e.g. eu-central-1). */
   region: z.string().optional(),

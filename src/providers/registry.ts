@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { ResolvedProvider } from '../config/load.js'
 import { Secret } from '../config/secret.js'
+import { createAnthropicProvider } from './anthropic/anthropic-provider.js'
 import { createBedrockProvider } from './bedrock/bedrock-provider.js'
 import { createOpenAIProvider } from './openai/openai-provider.js'
 import { createSimulatedProvider } from './simulated/simulated-provider.js'
@@ -12,6 +13,8 @@ export function createProvider(config: ResolvedProvider): Provider {
     case 'openai':
     case 'openai-compatible':
       return createOpenAIProvider(config)
+    case 'anthropic':
+      return createAnthropicProvider(config)
     case 'simulated':
       return createSimulatedProvider(config)
     case 'bedrock':

@@ -11,6 +11,7 @@ import type { RoutingDeps } from '../routing/routing-deps.js'
 import type { Runtime } from '../runtime.js'
 import { handleError, sendError } from './error-handler.js'
 import { registerAdminRoutes } from './routes/admin.js'
+import { registerAnthropicRoutes } from './routes/anthropic.js'
 import { registerHealthRoutes } from './routes/health.js'
 import { registerOpenAIRoutes } from './routes/openai.js'
 
@@ -66,6 +67,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return reply.type(deps.metrics.contentType).send(await deps.metrics.metrics())
   })
   registerOpenAIRoutes(app, { runtime: deps.runtime, inFlight: deps.inFlight })
+  registerAnthropicRoutes(app, { runtime: deps.runtime, inFlight: deps.inFlight })
   registerAdminRoutes(app, {
     runtime: deps.runtime,
     routing: deps.routing,

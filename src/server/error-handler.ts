@@ -18,12 +18,17 @@ export function handleError(
   return sendError(reply, error)
 }
 
-export function sendError(reply: FastifyReply, error: GatewayError): FastifyReply {
+/** Status and headers for a failure; the body is OpenAI's unless a surface speaks another format. */
+export function sendError(
+  reply: FastifyReply,
+  error: GatewayError,
+  body: (error: GatewayError) => unknown = errorBody,
+): FastifyReply {
   if (error.retryAfterS !== undefined) reply.header('retry-after', String(Math.ceil(error.retryAfterS)))
   if (error.attempts !== undefined) reply.header('x-gatehouse-attempts', String(error.attempts))
   if (error.provider !== undefined) reply.header('x-gatehouse-provider', error.provider)
   if (error.model !== undefined) reply.header('x-gatehouse-model', error.model)
-  return reply.code(error.status).type('application/json').send(errorBody(error))
+  return reply.code(error.status).type('application/json').send(body(error))
 }
 
 export function toGatewayError(err: FastifyError | Error): GatewayError {

@@ -38,8 +38,11 @@ export class SseWriter {
     if (!this.#res.write(frame)) await this.#drained()
   }
 
-  end(): void {
-    if (this.isOpen) this.#res.end()
+  /** End the stream; `trailers` (announced in a `trailer` header at start) follow the body. */
+  end(trailers?: Record<string, string>): void {
+    if (!this.isOpen) return
+    if (trailers) this.#res.addTrailers(trailers)
+    this.#res.end()
   }
 
   #drained(): Promise<void> {
@@ -53,4 +56,11 @@ export class SseWriter {
       this.#res.once('close', done)
     })
   }
+}
+
+/** A stream's cost is known only at its end: it follows the body as an HTTP trailer (RFC 9110 §6.5). */
+export const COST_TRAILER = { trailer: 'x-gatehouse-cost-usd' } as const
+
+export function costTrailer(usd: number | undefined): Record<string, string> | undefined {
+  return usd === undefined ? undefined : { 'x-gatehouse-cost-usd': String(usd) }
 }

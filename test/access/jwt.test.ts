@@ -9,7 +9,7 @@ import { admin, chat, startAccessGateway } from './access-helpers.js'
 describe('OIDC / JWT bearer tokens', () => {
   let idp: Server
   let jwksUrl: string
-  let privateKey: CryptoKey
+  let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey']
   let gateway: TestGateway
   let down: TestGateway
 
@@ -25,7 +25,7 @@ describe('OIDC / JWT bearer tokens', () => {
 
   beforeAll(async () => {
     const pair = await generateKeyPair('ES256', { extractable: true })
-    privateKey = pair.privateKey as CryptoKey
+    privateKey = pair.privateKey
     const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }
     idp = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }))

@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src/config/load.js'
 
 const dir = new URL('../../config/examples/', import.meta.url)
-const env = { OPENAI_API_KEY: 'sk-x', MISTRAL_API_KEY: 'mk-x', GATEHOUSE_ADMIN_KEY: 'admin-x' }
+const env = {
+  OPENAI_API_KEY: 'sk-x',
+  MISTRAL_API_KEY: 'mk-x',
+  ANTHROPIC_API_KEY: 'sk-ant-x',
+  GATEHOUSE_ADMIN_KEY: 'admin-x',
+}
 
 /** The configs the README shows must stay valid. */
 describe('config/examples', () => {

@@ -131,7 +131,7 @@ async function* readChunks(body: AsyncIterable<Uint8Array>, signal: CancelSignal
 }
 
 /** An abort (the caller left, or execute's deadline passed) stays an abort: execute tells which. */
-function translateAbort(err: unknown, signal: CancelSignal): unknown {
+export function translateAbort(err: unknown, signal: CancelSignal): unknown {
   if (err instanceof UpstreamError) return err
   if (signal.aborted) return signal.reason ?? err
   return upstreamErrorFromTransport(err)

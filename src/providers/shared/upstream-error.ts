@@ -1,4 +1,5 @@
 import { UpstreamError, type UpstreamFailure } from '../../errors.js'
+import { redactSecrets } from './redact-secrets.js'
 import { parseRetryAfter } from './retry-after.js'
 
 /**
@@ -29,7 +30,8 @@ export function upstreamErrorFromResponse(
   } catch {
     // not JSON (a proxy's HTML page, a bare text): the status decides, the text is the message
   }
-  const message = detail.message ?? plainText(bodyText) ?? `HTTP ${status}`
+  // Providers echo credentials in some messages (OpenAI's 401 prints part of the key).
+  const message = redactSecrets(detail.message ?? plainText(bodyText) ?? `HTTP ${status}`)
   return new UpstreamError(detail.failure ?? failureForStatus(status), message, {
     status,
     retryAfterS: parseRetryAfter(headers),

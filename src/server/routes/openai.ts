@@ -1,21 +1,14 @@
 import type { OutgoingHttpHeaders } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { CancelSignal } from '../../cancel-signal.js'
 import { errorBody, GatewayError, UpstreamError } from '../../errors.js'
-import type { Operation, RequestContext } from '../../pipeline/context.js'
-import { callerMetaFrom, parseChatBody, parseEmbeddingsBody, simulateFrom } from '../../pipeline/ingress.js'
+import type { Operation } from '../../pipeline/context.js'
+import { parseChatBody, parseEmbeddingsBody } from '../../pipeline/ingress.js'
 import type { ChatBody, ChatChunk, EmbeddingsBody } from '../../providers/types.js'
-import { traceHeader } from '../../routing/route-trace.js'
-import type { Runtime } from '../../runtime.js'
-import { bearerToken, isKey } from '../admin-auth.js'
 import { toGatewayError } from '../error-handler.js'
-import { SseWriter } from '../sse.js'
+import { type PipelineRouteDeps, runPipeline } from '../run-pipeline.js'
+import { COST_TRAILER, costTrailer, SseWriter } from '../sse.js'
 
-export interface OpenAIRouteDeps {
-  runtime: () => Runtime
-  /** In-flight request aborters, so a shutdown past its deadline can cut what is left. */
-  inFlight: Set<CancelSignal>
-}
+export type OpenAIRouteDeps = PipelineRouteDeps
 
 /** The OpenAI-compatible data plane: parse, run the pipeline, write. */
 export function registerOpenAIRoutes(app: FastifyInstance, deps: OpenAIRouteDeps): void {
@@ -42,7 +35,8 @@ export function registerOpenAIRoutes(app: FastifyInstance, deps: OpenAIRouteDeps
   })
 }
 
-async function run(
+/** Run the shared pipeline; write JSON, or the chat stream in OpenAI's SSE format. */
+function run(
   request: FastifyRequest,
   reply: FastifyReply,
   deps: OpenAIRouteDeps,
@@ -50,64 +44,12 @@ async function run(
   body: ChatBody | EmbeddingsBody,
   stream: boolean,
 ): Promise<unknown> {
-  const signal = new CancelSignal()
-  // 'close' before the response finished means the client went away: cancel the upstream call.
-  const onClose = () => {
-    if (!reply.raw.writableFinished) signal.abort(new Error('client disconnected'))
-  }
-  reply.raw.on('close', onClose)
-  deps.inFlight.add(signal)
-  try {
-    const ctx: RequestContext = {
-      id: request.id,
-      startedAtMs: performance.now(),
-      operation,
-      body,
-      stream,
-      meta: callerMetaFrom(request.headers),
-      credential: bearerToken(request.headers),
-      bodyBytes: contentLength(request.headers['content-length']),
-      responseHeaders: {},
-      signal,
-      simulate: simulateFrom(request.headers['x-gatehouse-simulate']),
-      runtime: deps.runtime(),
-      log: request.log,
-      stage: 'ingress',
-      targets: [],
-      attempts: [],
-    }
-    // Until classification exists, the effective sensitivity is the caller's declaration.
-    if (ctx.meta.sensitivity) ctx.sensitivity = ctx.meta.sensitivity
-    let result: Awaited<ReturnType<Runtime['pipeline']>>
-    try {
-      result = await ctx.runtime.pipeline(ctx)
-    } finally {
-      if (ctx.trace && wantsTrace(request, ctx.runtime))
-        reply.header('x-gatehouse-route-trace', traceHeader(ctx.trace))
-      // Rate-limit state goes back on refusals and errors too, as OpenAI does.
-      reply.headers(ctx.responseHeaders)
-    }
-    reply.header('x-gatehouse-provider', ctx.served?.provider)
-    reply.header('x-gatehouse-model', ctx.served?.model)
-    reply.header('x-gatehouse-attempts', String(ctx.attempts.length))
-    if (result.kind !== 'stream') {
-      if (ctx.costUsd !== undefined) reply.header('x-gatehouse-cost-usd', String(ctx.costUsd))
-      return result.response
-    }
+  return runPipeline(request, reply, deps, { operation, body, stream }, async (result, ctx) => {
+    if (result.kind !== 'stream') return result.response
     const wantsUsage = (body as ChatBody).stream_options?.include_usage === true
     await writeStream(reply, result.events, wantsUsage, () => ctx.costUsd)
     return reply
-  } finally {
-    deps.inFlight.delete(signal)
-    if (reply.raw.writableFinished) reply.raw.off('close', onClose)
-  }
-}
-
-/** The decision trace goes back when debugging is on, or to a caller holding the admin key. */
-function wantsTrace(request: FastifyRequest, runtime: Runtime): boolean {
-  if (runtime.config.routing.trace_header) return true
-  const adminKey = runtime.config.admin.api_key
-  return adminKey !== undefined && isKey(bearerToken(request.headers), adminKey)
+  })
 }
 
 /**
@@ -123,8 +65,7 @@ async function writeStream(
 ): Promise<void> {
   reply.hijack()
   const sse = new SseWriter(reply.raw)
-  // The cost is known only at the end: it follows the body as an HTTP trailer (RFC 9110 §6.5).
-  sse.start({ ...(reply.getHeaders() as OutgoingHttpHeaders), trailer: 'x-gatehouse-cost-usd' })
+  sse.start({ ...(reply.getHeaders() as OutgoingHttpHeaders), ...COST_TRAILER })
   try {
     for await (const chunk of events) {
       if (!sse.isOpen) break
@@ -146,13 +87,6 @@ async function writeStream(
       await sse.write(JSON.stringify(errorBody(error)))
     }
   } finally {
-    const usd = cost()
-    if (usd !== undefined && sse.isOpen) reply.raw.addTrailers({ 'x-gatehouse-cost-usd': String(usd) })
-    sse.end()
+    sse.end(costTrailer(cost()))
   }
-}
-
-function contentLength(header: string | undefined): number | undefined {
-  const bytes = header === undefined ? Number.NaN : Number(header)
-  return Number.isSafeInteger(bytes) && bytes >= 0 ? bytes : undefined
 }
