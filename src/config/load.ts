@@ -42,12 +42,20 @@ export type LoadResult = { ok: true; config: ResolvedConfig } | { ok: false; err
 
 const DEFAULT_BASE_URL: Partial<Record<ProviderConfig['kind'], string>> = {
   openai: 'https://api.openai.com/v1',
+  mistral: 'https://api.mistral.ai/v1',
+  gemini: 'https://generativelanguage.googleapis.com/v1beta',
 }
+
+/** Azure OpenAI's latest GA data-plane version when this was written (learn.microsoft.com, API lifecycle). */
+export const AZURE_DEFAULT_API_VERSION = '2024-10-21'
 
 const DEFAULT_TRUST: Record<ProviderConfig['kind'], TrustLevel> = {
   openai: 'external',
   // An unknown OpenAI-compatible server could be anywhere: trust must be raised on purpose.
   'openai-compatible': 'external',
+  'azure-openai': 'external',
+  mistral: 'external',
+  gemini: 'external',
   simulated: 'onprem',
 }
 
@@ -126,17 +134,19 @@ function substituteEnv(value: unknown, path: string[], env: NodeJS.ProcessEnv, e
 function resolve(config: Config, errors: string[]): ResolvedConfig {
   const providers: Record<string, ResolvedProvider> = {}
   for (const [name, p] of Object.entries(config.providers)) {
-    const baseUrl = p.base_url ?? DEFAULT_BASE_URL[p.kind]
+    const baseUrl = p.base_url ?? defaultBaseUrl(p)
     if (p.kind === 'openai-compatible' && baseUrl === undefined) {
       errors.push(
         `providers.${name}.base_url: required for kind openai-compatible (e.g. http://gpu01:8000/v1)`,
       )
     }
+    checkProviderKeys(`providers.${name}`, p, errors)
     providers[name] = {
       ...p,
       name,
       trust: p.trust ?? DEFAULT_TRUST[p.kind],
       ...(baseUrl === undefined ? {} : { base_url: baseUrl.replace(/\/+$/, '') }),
+      ...(p.kind === 'azure-openai' ? { api_version: p.api_version ?? AZURE_DEFAULT_API_VERSION } : {}),
     }
   }
 
@@ -184,6 +194,52 @@ function resolve(config: Config, errors: string[]): ResolvedConfig {
     }
   })
   return { ...config, providers, models, routes }
+}
+
+/** Vertex AI's regional endpoint; `global` has none (cloud.google.com/vertex-ai/docs/general/locations). */
+function defaultBaseUrl(p: ProviderConfig): string | undefined {
+  if (p.kind !== 'gemini' || !p.vertex) return DEFAULT_BASE_URL[p.kind]
+  const host = p.vertex.location === 'global' ? '' : `${p.vertex.location}-`
+  return `https://${host}aiplatform.googleapis.com/v1`
+}
+
+/** Keys that belong to one kind, and the credential each kind needs. */
+function checkProviderKeys(where: string, p: ProviderConfig, errors: string[]): void {
+  const only = (key: keyof ProviderConfig, kind: string) => {
+    if (p[key] !== undefined && p.kind !== kind) errors.push(`${where}.${key}: only for kind ${kind}`)
+  }
+  only('api_version', 'azure-openai')
+  only('azure_ad_token', 'azure-openai')
+  only('vertex', 'gemini')
+  only('access_token', 'gemini')
+  if (p.kind === 'azure-openai') {
+    if (p.base_url === undefined) {
+      errors.push(
+        `${where}.base_url: required for kind azure-openai (e.g. https://my-resource.openai.azure.com)`,
+      )
+    }
+    if ((p.api_key === undefined) === (p.azure_ad_token === undefined)) {
+      errors.push(
+        `${where}.api_key: give exactly one of api_key (sent as api-key) or azure_ad_token (an Entra ID bearer token)`,
+      )
+    }
+  }
+  if (p.kind === 'mistral' && p.api_key === undefined) {
+    errors.push(`${where}.api_key: required for kind mistral (e.g. api_key: \${MISTRAL_API_KEY})`)
+  }
+  if (p.kind === 'gemini' && p.vertex === undefined && p.api_key === undefined) {
+    errors.push(
+      `${where}.api_key: required for kind gemini (e.g. api_key: \${GEMINI_API_KEY}), or set vertex and access_token for Vertex AI`,
+    )
+  }
+  if (p.kind === 'gemini' && p.vertex !== undefined) {
+    if (p.access_token === undefined) {
+      errors.push(`${where}.access_token: required with vertex (e.g. access_token: \${VERTEX_ACCESS_TOKEN})`)
+    }
+    if (p.api_key !== undefined) {
+      errors.push(`${where}.api_key: not used with vertex; authenticate with access_token`)
+    }
+  }
 }
 
 function findCycles(routes: Record<string, ResolvedRoute>): string[][] {

@@ -16,7 +16,14 @@ const name = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/, 'names use letters, digits and . _ : / @ - (max 128)')
 
 export const TRUST_LEVELS = ['external', 'sovereign', 'onprem'] as const
-export const PROVIDER_KINDS = ['openai', 'openai-compatible', 'simulated'] as const
+export const PROVIDER_KINDS = [
+  'openai',
+  'openai-compatible',
+  'azure-openai',
+  'mistral',
+  'gemini',
+  'simulated',
+] as const
 
 /** Knobs of the `simulated` provider kind, for demos, load tests and failure drills. */
 export const simulateSchema = z.strictObject({
@@ -49,6 +56,22 @@ const providerSchema = z.strictObject({
   /** OpenAI only: `OpenAI-Organization` and `OpenAI-Project` headers. */
   organization: z.string().optional(),
   project: z.string().optional(),
+  /** Azure OpenAI: the `api-version` query parameter, or `v1` for the versionless /openai/v1 API. */
+  api_version: z
+    .string()
+    .regex(/^(v1|\d{4}-\d{2}-\d{2}(-preview)?)$/, 'expected v1 or a date like 2024-10-21 (-preview)')
+    .optional(),
+  /** Azure OpenAI: a Microsoft Entra ID bearer token, instead of `api_key`. */
+  azure_ad_token: secret.optional(),
+  /** Gemini on Vertex AI instead of the Gemini API (AI Studio). */
+  vertex: z
+    .strictObject({
+      project: z.string().regex(/^[a-z][a-z0-9-]{4,61}[a-z0-9]$/, 'expected a Google Cloud project id'),
+      location: z.string().regex(/^[a-z0-9-]+$/, 'expected a location such as europe-west4 or global'),
+    })
+    .optional(),
+  /** Vertex AI: an OAuth access token (e.g. a service account's, from `gcloud auth print-access-token`). */
+  access_token: secret.optional(),
   trust: z.enum(TRUST_LEVELS).optional(),
   region: z.string().optional(),
   connect_timeout_ms: z.number().int().min(1).default(10_000),

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto'
 import type { ResolvedProvider } from '../config/load.js'
 import { Secret } from '../config/secret.js'
+import { createAzureOpenAIProvider } from './azure-openai/azure-openai-provider.js'
+import { createGeminiProvider } from './gemini/gemini-provider.js'
+import { createMistralProvider } from './mistral/mistral-provider.js'
 import { createOpenAIProvider } from './openai/openai-provider.js'
 import { createSimulatedProvider } from './simulated/simulated-provider.js'
 import type { Provider } from './types.js'
@@ -11,6 +14,12 @@ export function createProvider(config: ResolvedProvider): Provider {
     case 'openai':
     case 'openai-compatible':
       return createOpenAIProvider(config)
+    case 'azure-openai':
+      return createAzureOpenAIProvider(config)
+    case 'mistral':
+      return createMistralProvider(config)
+    case 'gemini':
+      return createGeminiProvider(config)
     case 'simulated':
       return createSimulatedProvider(config)
   }
