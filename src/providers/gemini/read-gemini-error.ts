@@ -28,7 +28,9 @@ export function readGeminiError(body: unknown): ProviderErrorDetail {
   if (!error || typeof error !== 'object') return {}
   const message = typeof error.message === 'string' ? error.message : undefined
   let failure = typeof error.status === 'string' ? FAILURES[error.status] : undefined
-  if (
+  // An invalid API key is a 400 INVALID_ARGUMENT whose ErrorInfo reason is API_KEY_INVALID.
+  if (hasReason(error.details, 'API_KEY_INVALID')) failure = 'auth'
+  else if (
     failure === 'bad_request' &&
     message &&
     /token count.*exceeds|exceeds the maximum number of tokens/i.test(message)
@@ -36,6 +38,10 @@ export function readGeminiError(body: unknown): ProviderErrorDetail {
     failure = 'context_length'
   }
   return { message, failure, retryAfterS: retryDelay(error.details) }
+}
+
+function hasReason(details: unknown, reason: string): boolean {
+  return Array.isArray(details) && details.some((d) => (d as { reason?: unknown } | null)?.reason === reason)
 }
 
 function retryDelay(details: unknown): number | undefined {
