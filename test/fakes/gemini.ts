@@ -93,8 +93,8 @@ function check(call: RecordedCall, auth: FakeGeminiAuth): Step | undefined {
       return googleError(403, 'PERMISSION_DENIED', `Permission denied on resource project ${project}.`)
     }
   }
-  const method = (studio?.[2] ?? vertex![4])!
-  const query = studio?.[3] ?? vertex![5] ?? ''
+  const method = (studio ? studio[2] : vertex![4])!
+  const query = (studio ? studio[3] : vertex![5]) ?? ''
   if (method === 'streamGenerateContent' && query !== '?alt=sse') {
     return googleError(400, 'INVALID_ARGUMENT', 'the fake serves streams only as SSE (?alt=sse)')
   }
