@@ -87,6 +87,45 @@ describe('azure-openai provider over a real socket', () => {
     expect(fake.calls[0]!.body.model).toBe('gpt4o-prod')
   })
 
+  it('passes tools, image parts and response_format through and returns tool calls', async () => {
+    const toolCall = {
+      id: 'call_az1',
+      type: 'function',
+      function: { name: 'get_weather', arguments: '{"city":"Oslo"}' },
+    }
+    const answer = completion('')
+    ;(answer.choices as Array<Record<string, unknown>>)[0] = {
+      index: 0,
+      message: { role: 'assistant', content: null, tool_calls: [toolCall] },
+      finish_reason: 'tool_calls',
+    }
+    await start([json(answer)])
+    const request = {
+      model: 'gpt-4o',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Weather where this photo was taken?' },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=', detail: 'low' } },
+          ],
+        },
+      ],
+      tools: [
+        {
+          type: 'function',
+          function: { name: 'get_weather', parameters: { type: 'object', properties: {} } },
+        },
+      ],
+      tool_choice: 'required',
+      response_format: { type: 'json_object' },
+    }
+    const res = await postJson(`${gateway.baseURL}/chat/completions`, request)
+    expect(res.status).toBe(200)
+    expect(res.json.choices[0].message.tool_calls).toEqual([toolCall])
+    expect(fake.calls[0]!.body).toMatchObject({ ...request, model: 'gpt4o-prod' })
+  })
+
   it('streams the recorded answer split at arbitrary bytes, dropping the prompt_filter_results chunk', async () => {
     await start([rawSse(azureSseFixture('chat-stream-text.sse'), { splitAt: 'random' })])
     const res = await postJson(`${gateway.baseURL}/chat/completions`, {

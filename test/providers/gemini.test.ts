@@ -205,6 +205,50 @@ describe('gemini provider over a real socket', () => {
     ])
   })
 
+  it('does tools, images and JSON on Vertex AI with the same translation', async () => {
+    await start([json(geminiCall('describe', { label: 'cat' }))])
+    const res = await postJson(`${gateway.baseURL}/chat/completions`, {
+      model: 'vertex-flash',
+      messages: [
+        {
+          role: 'user',
+          content: [{ type: 'image_url', image_url: { url: 'gs://acme-bucket/cat.webp' } }],
+        },
+      ],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'describe',
+            parameters: { type: 'object', properties: { label: { type: 'string' } } },
+          },
+        },
+      ],
+      response_format: { type: 'json_object' },
+    })
+    expect(res.status).toBe(200)
+    expect(res.json.choices[0].message.tool_calls[0].function).toEqual({
+      name: 'describe',
+      arguments: '{"label":"cat"}',
+    })
+    const body = fake.calls[0]!.body
+    expect(fake.calls[0]!.path).toContain('/projects/acme-prod-1/locations/europe-west4/')
+    expect(body.contents).toEqual([
+      {
+        role: 'user',
+        parts: [{ fileData: { mimeType: 'image/webp', fileUri: 'gs://acme-bucket/cat.webp' } }],
+      },
+    ])
+    expect(body.tools).toEqual([
+      {
+        functionDeclarations: [
+          { name: 'describe', parameters: { type: 'object', properties: { label: { type: 'string' } } } },
+        ],
+      },
+    ])
+    expect(body.generationConfig).toEqual({ responseMimeType: 'application/json' })
+  })
+
   it('sends images inline and as fileData (vision)', async () => {
     await start([json(geminiText('A cat.'))])
     const res = await postJson(`${gateway.baseURL}/chat/completions`, {
