@@ -299,6 +299,13 @@ describe('gemini provider over a real socket', () => {
     expect(refused.status).toBe(400)
     expect(refused.json.error).toMatchObject({ code: 'unsupported_operation', param: 'logprobs' })
     expect(refused.json.error.message).toContain('Gemini does not support')
+    const streamed = await postJson(`${gateway.baseURL}/chat/completions`, {
+      ...hi(),
+      stream: true,
+      logit_bias: { 1: 1 },
+    })
+    expect(streamed.status).toBe(400)
+    expect(streamed.json.error).toMatchObject({ code: 'unsupported_operation', param: 'logit_bias' })
     expect(fake.calls).toHaveLength(0)
     const dropped = await postJson(`${gateway.baseURL}/chat/completions`, {
       ...hi('flash-lenient'),
