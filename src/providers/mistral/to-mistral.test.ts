@@ -97,6 +97,28 @@ describe('fromMistralChunk', () => {
     })
   })
 
+  it("keeps the text of a reasoning model's content chunks, not its thinking", () => {
+    const chunk = fromMistralChunk({
+      id: 'x',
+      object: 'chat.completion.chunk',
+      created: 1,
+      model: 'magistral-medium-latest',
+      choices: [
+        {
+          index: 0,
+          delta: {
+            content: [
+              { type: 'thinking', thinking: [{ type: 'text', text: 'The user greets me.' }] },
+              { type: 'text', text: 'Bonjour' },
+            ],
+          },
+          finish_reason: null,
+        },
+      ],
+    }) as ChatChunk
+    expect(chunk.choices[0]!.delta.content).toBe('Bonjour')
+  })
+
   it('maps model_length to length', () => {
     const chunk = fromMistralChunk({
       id: 'x',

@@ -76,16 +76,34 @@ function withMistralIds(message: ChatMessage): ChatMessage {
 }
 
 export function fromMistralCompletion(raw: ChatCompletion): ChatCompletion {
-  for (const choice of raw.choices ?? []) choice.finish_reason = finishReason(choice.finish_reason)
+  for (const choice of raw.choices ?? []) {
+    choice.finish_reason = finishReason(choice.finish_reason)
+    if (Array.isArray(choice.message.content)) choice.message.content = answerText(choice.message.content)
+  }
   return raw
 }
 
 /** A chunk with both a finish reason and usage becomes two: OpenAI's usage chunk has no choices. */
 export function fromMistralChunk(raw: ChatChunk): ChatChunk | ChatChunk[] {
-  for (const choice of raw.choices ?? []) choice.finish_reason = finishReason(choice.finish_reason)
+  for (const choice of raw.choices ?? []) {
+    choice.finish_reason = finishReason(choice.finish_reason)
+    if (Array.isArray(choice.delta.content)) choice.delta.content = answerText(choice.delta.content)
+  }
   if (!raw.usage || raw.choices.length === 0) return raw
   const { usage, ...rest } = raw
   return [rest as ChatChunk, { ...rest, choices: [], usage }]
+}
+
+/**
+ * Reasoning models (Magistral) answer with content chunks: `{"type":"thinking","thinking":[...]}`
+ * then `{"type":"text","text"}` (docs.mistral.ai, "Reasoning"). OpenAI's content is a string and
+ * carries no reasoning, so the answer is the text chunks; the thinking is not passed on.
+ */
+function answerText(parts: unknown[]): string {
+  return parts
+    .filter((p): p is { type: 'text'; text: string } => (p as { type?: unknown })?.type === 'text')
+    .map((p) => p.text)
+    .join('')
 }
 
 function finishReason(reason: string | null): string | null {
