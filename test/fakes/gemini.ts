@@ -184,6 +184,17 @@ function checkGenerate(body: Record<string, unknown>): Step | undefined {
       )
     }
   }
+  // Gemini 3: the first function call of each model turn must carry its thought signature.
+  for (const [i, content] of contents.entries()) {
+    const first = (content.parts as Array<Record<string, unknown>>).find((p) => p.functionCall)
+    if (content.role === 'model' && first && typeof first.thoughtSignature !== 'string') {
+      return googleError(
+        400,
+        'INVALID_ARGUMENT',
+        `Function call is missing a thought_signature in functionCall parts. (contents[${i}])`,
+      )
+    }
+  }
   const tools = (body.tools as Array<{ functionDeclarations?: Array<{ parameters?: unknown }> }>) ?? []
   for (const [i, tool] of tools.entries()) {
     for (const [j, fn] of (tool.functionDeclarations ?? []).entries()) {

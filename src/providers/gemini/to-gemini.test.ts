@@ -200,6 +200,37 @@ describe('toGeminiRequest', () => {
     ])
   })
 
+  it("gives a call without a thought signature (another model's) the documented placeholder", () => {
+    const request = toGeminiRequest(
+      chat({
+        messages: [
+          { role: 'user', content: 'Weather?' },
+          {
+            role: 'assistant',
+            content: 'Let me check.',
+            tool_calls: [
+              { id: 'call_abc123', type: 'function', function: { name: 'get_weather', arguments: '' } },
+            ],
+          },
+          { role: 'tool', tool_call_id: 'call_abc123', content: '[1,2]' },
+        ],
+      }),
+    )
+    expect((request.contents as Array<{ parts: unknown[] }>).slice(1)).toEqual([
+      {
+        role: 'model',
+        parts: [
+          { text: 'Let me check.' },
+          {
+            functionCall: { name: 'get_weather', args: {} },
+            thoughtSignature: 'skip_thought_signature_validator',
+          },
+        ],
+      },
+      { role: 'user', parts: [{ functionResponse: { name: 'get_weather', response: { output: [1, 2] } } }] },
+    ])
+  })
+
   it('sends data URLs inline and http URLs as fileData with a MIME type', () => {
     const request = toGeminiRequest(
       chat({

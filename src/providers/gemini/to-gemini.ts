@@ -125,7 +125,7 @@ function toContents(messages: ChatMessage[]): { system: Part[]; contents: Conten
         push('user', userParts(message.content, where))
         break
       case 'assistant':
-        push('model', [...textParts(message.content, where), ...(message.tool_calls ?? []).map(functionCall)])
+        push('model', [...textParts(message.content, where), ...functionCalls(message.tool_calls ?? [])])
         break
       case 'tool':
         push('user', [functionResponse(message, messages.slice(0, i), where)])
@@ -180,6 +180,20 @@ function imagePart(url: string, where: string): Part {
     )
   }
   return { fileData: { mimeType, fileUri: url } }
+}
+
+/**
+ * Gemini 3 refuses a step whose first function call lacks its thought signature (only the first
+ * of parallel calls carries one). Calls made by another model, or whose id lost the signature,
+ * get the placeholder Google documents for that case (ai.google.dev/gemini-api/docs/
+ * thought-signatures, FAQ); older models ignore it.
+ */
+const SKIP_SIGNATURE = 'skip_thought_signature_validator'
+
+function functionCalls(calls: ToolCall[]): Part[] {
+  const parts = calls.map(functionCall)
+  if (parts[0] && parts[0]['thoughtSignature'] === undefined) parts[0]['thoughtSignature'] = SKIP_SIGNATURE
+  return parts
 }
 
 function functionCall(call: ToolCall): Part {
