@@ -5,6 +5,7 @@ import { UpstreamError } from '../../errors.js'
 import { readSse } from '../shared/sse.js'
 import type { ChatChunk } from '../types.js'
 import { createGeminiStreamTranslator, fromGeminiResponse, type GeminiResponse } from './from-gemini.js'
+import { toGeminiEmbeddings } from './gemini-embeddings.js'
 import { readGeminiError } from './read-gemini-error.js'
 import { readToolCallId } from './tool-call-id.js'
 
@@ -153,6 +154,25 @@ describe('Gemini stream translation', () => {
   it('calls a stream without a finish reason cut', async () => {
     const cut = fixture('stream-text.sse').split('\r\n\r\n').slice(0, 2).join('\r\n\r\n') + '\r\n\r\n'
     await expect(translate(cut)).rejects.toMatchObject({ failure: 'stream_cut' })
+  })
+})
+
+describe('toGeminiEmbeddings', () => {
+  it('builds embedContent, batchEmbedContents and predict bodies and refuses unknown parameters', () => {
+    expect(toGeminiEmbeddings({ model: 'm', input: 'a', user: 'u' }, 'gemini-embedding-001', false)).toEqual({
+      method: 'embedContent',
+      body: { content: { parts: [{ text: 'a' }] } },
+    })
+    expect(
+      toGeminiEmbeddings({ model: 'm', input: ['a'], dimensions: 8 }, 'gemini-embedding-001', true),
+    ).toEqual({
+      method: 'predict',
+      body: { instances: [{ content: 'a' }], parameters: { outputDimensionality: 8 } },
+    })
+    expect(() => toGeminiEmbeddings({ model: 'm', input: 'a', task_type: 'x' }, 'e', false)).toThrow(
+      'Gemini embeddings do not support the "task_type" parameter.',
+    )
+    expect(() => toGeminiEmbeddings({ model: 'm', input: [[1, 2]] }, 'e', false)).toThrow(/not token ids/)
   })
 })
 

@@ -6,7 +6,8 @@ import type { EmbeddingsBody, EmbeddingsResponse } from '../types.js'
  * OpenAI embeddings <-> Gemini's. The Gemini API has `:embedContent` (one text) and
  * `:batchEmbedContents` (ai.google.dev/api/embeddings), and reports no token counts (usage is 0);
  * Vertex AI has `:predict` with `instances` (cloud.google.com/vertex-ai/generative-ai/docs/
- * model-reference/text-embeddings-api), which reports each text's `token_count`.
+ * model-reference/text-embeddings-api), which reports each text's `token_count`. `user` is not
+ * sent (no equivalent); other parameters Gemini has no field for are a 400.
  */
 
 export interface EmbeddingsCall {
@@ -14,7 +15,19 @@ export interface EmbeddingsCall {
   body: Record<string, unknown>
 }
 
+const KNOWN = new Set(['model', 'input', 'dimensions', 'encoding_format', 'user'])
+
 export function toGeminiEmbeddings(body: EmbeddingsBody, model: string, vertex: boolean): EmbeddingsCall {
+  const unknown = Object.keys(body).find((key) => !KNOWN.has(key) && body[key] !== undefined)
+  if (unknown !== undefined) {
+    throw new GatewayError(
+      'unsupported_operation',
+      `Gemini embeddings do not support the "${unknown}" parameter.`,
+      {
+        param: unknown,
+      },
+    )
+  }
   const texts = textInputs(body.input)
   if (!texts) {
     throw new GatewayError('unsupported_operation', 'Gemini embeddings take text input, not token ids.', {
