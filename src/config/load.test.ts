@@ -4,7 +4,6 @@ import { inspect } from 'node:util'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { type LoadResult, parseConfig, type ResolvedConfig } from './load.js'
-import { PROVIDER_KINDS } from './schema.js'
 import { Secret } from './secret.js'
 
 function ok(result: LoadResult): ResolvedConfig {
@@ -154,8 +153,10 @@ describe('parseConfig: errors name the key path and what was expected', () => {
 
   it('lists the allowed provider kinds for a bad kind', () => {
     const errors = errorsOf(parseConfig('providers:\n  openai: { kind: opnai }', {}))
-    expect(errors).toEqual([`providers.openai.kind: expected one of ${PROVIDER_KINDS.join(', ')}`])
-    expect(PROVIDER_KINDS).toEqual(expect.arrayContaining(['openai', 'openai-compatible', 'simulated']))
+    // A prefix: each provider kind added later extends the list.
+    expect(errors).toEqual([
+      expect.stringMatching(/^providers\.openai\.kind: expected one of openai, openai-compatible, simulated/),
+    ])
   })
 
   it('explains an invalid provider name', () => {

@@ -19,10 +19,10 @@ export const TRUST_LEVELS = ['external', 'sovereign', 'onprem'] as const
 export const PROVIDER_KINDS = [
   'openai',
   'openai-compatible',
+  'simulated',
   'azure-openai',
   'mistral',
   'gemini',
-  'simulated',
 ] as const
 
 /** Knobs of the `simulated` provider kind, for demos, load tests and failure drills. */
