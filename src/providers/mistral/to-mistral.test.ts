@@ -119,6 +119,20 @@ describe('fromMistralChunk', () => {
     expect(chunk.choices[0]!.delta.content).toBe('Bonjour')
   })
 
+  it('adds the type Mistral leaves out of tool calls (recorded stream)', () => {
+    const events = fixture('chat-stream-tools.sse')
+      .split('\n\n')
+      .filter((e) => e.startsWith('data: {'))
+      .map((e) => fromMistralChunk(JSON.parse(e.slice(6)) as ChatChunk))
+    const call = (events[1] as ChatChunk[])[0]!.choices[0]!.delta.tool_calls![0]!
+    expect(call).toEqual({
+      index: 0,
+      id: 'D681PevKs',
+      type: 'function',
+      function: { name: 'get_weather', arguments: '{"city": "Paris"}' },
+    })
+  })
+
   it('maps model_length to length', () => {
     const chunk = fromMistralChunk({
       id: 'x',

@@ -13,7 +13,8 @@ import type { ChatBody, ChatChunk, ChatCompletion, ChatMessage, EmbeddingsBody }
  *   the same one wherever the id appears, so calls and results still pair up;
  * - it has no log probabilities or logit bias: a clear 400 instead of a silent drop;
  * - streams put `usage` on the chunk with the finish reason: it is split into OpenAI's separate
- *   usage chunk; `model_length` (context window reached) is OpenAI's `length`.
+ *   usage chunk; `model_length` (context window reached) is OpenAI's `length`; tool calls get the
+ *   `type: "function"` Mistral leaves out.
  */
 
 const UNSUPPORTED = ['logprobs', 'top_logprobs', 'logit_bias'] as const
@@ -79,6 +80,7 @@ export function fromMistralCompletion(raw: ChatCompletion): ChatCompletion {
   for (const choice of raw.choices ?? []) {
     choice.finish_reason = finishReason(choice.finish_reason)
     if (Array.isArray(choice.message.content)) choice.message.content = answerText(choice.message.content)
+    withFunctionType(choice.message.tool_calls)
   }
   return raw
 }
@@ -88,6 +90,7 @@ export function fromMistralChunk(raw: ChatChunk): ChatChunk | ChatChunk[] {
   for (const choice of raw.choices ?? []) {
     choice.finish_reason = finishReason(choice.finish_reason)
     if (Array.isArray(choice.delta.content)) choice.delta.content = answerText(choice.delta.content)
+    withFunctionType(choice.delta.tool_calls)
   }
   if (!raw.usage || raw.choices.length === 0) return raw
   const { usage, ...rest } = raw
@@ -104,6 +107,14 @@ function answerText(parts: unknown[]): string {
     .filter((p): p is { type: 'text'; text: string } => (p as { type?: unknown })?.type === 'text')
     .map((p) => p.text)
     .join('')
+}
+
+/**
+ * Mistral's tool calls carry no `type` (its schema has `type: "function"` as optional and streams
+ * leave it out); OpenAI's always do, and the official SDK's stream helper refuses a call without it.
+ */
+function withFunctionType(calls: Array<{ type?: string | null }> | null | undefined): void {
+  for (const call of calls ?? []) if (!call.type) call.type = 'function'
 }
 
 function finishReason(reason: string | null): string | null {
