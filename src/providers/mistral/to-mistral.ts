@@ -13,8 +13,8 @@ import type { ChatBody, ChatChunk, ChatCompletion, ChatMessage, EmbeddingsBody }
  *   the same one wherever the id appears, so calls and results still pair up;
  * - it has no log probabilities or logit bias: a clear 400 instead of a silent drop;
  * - streams put `usage` on the chunk with the finish reason: it is split into OpenAI's separate
- *   usage chunk; `model_length` (context window reached) is OpenAI's `length`; tool calls get the
- *   `type: "function"` Mistral leaves out.
+ *   usage chunk; `model_length` (context window reached) is OpenAI's `length`; tool calls without a
+ *   `type` get `"function"`.
  */
 
 const UNSUPPORTED = ['logprobs', 'top_logprobs', 'logit_bias'] as const
@@ -110,8 +110,8 @@ function answerText(parts: unknown[]): string {
 }
 
 /**
- * Mistral's tool calls carry no `type` (its schema has `type: "function"` as optional and streams
- * leave it out); OpenAI's always do, and the official SDK's stream helper refuses a call without it.
+ * `type` is optional on Mistral's tool calls (docs.mistral.ai/api, ToolCall); OpenAI's always carry
+ * it, and the official SDK's stream helper refuses a streamed call without it.
  */
 function withFunctionType(calls: Array<{ type?: string | null }> | null | undefined): void {
   for (const call of calls ?? []) if (!call.type) call.type = 'function'
