@@ -4,6 +4,7 @@ import type { z } from 'zod'
 import type { Price } from '../pricing/cost.js'
 import { loadCatalog, lookupPrice, type PricingCatalog } from '../pricing/pricing-catalog.js'
 import { checkAccess } from './check-access.js'
+import { checkProviderKeys } from './check-provider-keys.js'
 import {
   type Config,
   configSchema,
@@ -49,13 +50,21 @@ export type LoadResult = { ok: true; config: ResolvedConfig } | { ok: false; err
 const DEFAULT_BASE_URL: Partial<Record<ProviderConfig['kind'], string>> = {
   openai: 'https://api.openai.com/v1',
   anthropic: 'https://api.anthropic.com',
+  mistral: 'https://api.mistral.ai/v1',
+  gemini: 'https://generativelanguage.googleapis.com/v1beta',
 }
+
+/** Azure OpenAI's latest GA data-plane version when this was written (learn.microsoft.com, API lifecycle). */
+export const AZURE_DEFAULT_API_VERSION = '2024-10-21'
 
 const DEFAULT_TRUST: Record<ProviderConfig['kind'], TrustLevel> = {
   openai: 'external',
   // An unknown OpenAI-compatible server could be anywhere: trust must be raised on purpose.
   'openai-compatible': 'external',
   anthropic: 'external',
+  'azure-openai': 'external',
+  mistral: 'external',
+  gemini: 'external',
   simulated: 'onprem',
   bedrock: 'external',
 }
@@ -143,23 +152,20 @@ function substituteEnv(value: unknown, path: string[], env: NodeJS.ProcessEnv, e
 function resolve(config: Config, errors: string[], catalog: PricingCatalog): ResolvedConfig {
   const providers: Record<string, ResolvedProvider> = {}
   for (const [name, p] of Object.entries(config.providers)) {
-    const baseUrl = p.base_url ?? DEFAULT_BASE_URL[p.kind]
+    const baseUrl = p.base_url ?? defaultBaseUrl(p)
     if (p.kind === 'openai-compatible' && baseUrl === undefined) {
       errors.push(
         `providers.${name}.base_url: required for kind openai-compatible (e.g. http://gpu01:8000/v1)`,
       )
     }
-    if (p.kind === 'bedrock') checkBedrock(`providers.${name}`, p, errors)
-    else if (p.aws_access_key_id ?? p.aws_secret_access_key ?? p.aws_session_token) {
-      errors.push(`providers.${name}: aws_* keys are only used by kind bedrock (this provider is ${p.kind})`)
-    }
-    checkAnthropicKeys(name, p, errors)
+    checkProviderKeys(`providers.${name}`, p, errors)
     providers[name] = {
       ...p,
       ...(p.kind === 'anthropic' ? { anthropic_version: p.anthropic_version ?? '2023-06-01' } : {}),
       name,
       trust: p.trust ?? DEFAULT_TRUST[p.kind],
       ...(baseUrl === undefined ? {} : { base_url: baseUrl.replace(/\/+$/, '') }),
+      ...(p.kind === 'azure-openai' ? { api_version: p.api_version ?? AZURE_DEFAULT_API_VERSION } : {}),
     }
   }
 
@@ -232,45 +238,11 @@ function resolve(config: Config, errors: string[], catalog: PricingCatalog): Res
   return { ...config, providers, models, routes }
 }
 
-/** Bedrock signs with an AWS region and either SigV4 keys or a Bedrock API key, never both. */
-function checkBedrock(where: string, p: ProviderConfig, errors: string[]): void {
-  if (p.region === undefined || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(p.region)) {
-    const problem =
-      p.region === undefined ? 'required for kind bedrock' : `"${p.region}" is not an AWS region`
-    errors.push(`${where}.region: ${problem}: the AWS region to call (e.g. us-east-1, eu-central-1)`)
-  }
-  const keys = p.aws_access_key_id !== undefined || p.aws_secret_access_key !== undefined
-  if (keys && (p.aws_access_key_id === undefined || p.aws_secret_access_key === undefined)) {
-    const missing = p.aws_access_key_id === undefined ? 'aws_access_key_id' : 'aws_secret_access_key'
-    errors.push(
-      `${where}.${missing}: required with the other AWS key (e.g. ${missing}: \${${missing.toUpperCase()}})`,
-    )
-  }
-  if (p.aws_session_token !== undefined && !keys) {
-    errors.push(`${where}.aws_session_token: only used with aws_access_key_id and aws_secret_access_key`)
-  }
-  if (keys && p.api_key !== undefined) {
-    errors.push(`${where}.api_key: give either a Bedrock API key (api_key) or AWS keys, not both`)
-  }
-  if (!keys && p.api_key === undefined) {
-    errors.push(
-      `${where}: kind bedrock needs credentials: aws_access_key_id and aws_secret_access_key ` +
-        '(e.g. ${AWS_ACCESS_KEY_ID} and ${AWS_SECRET_ACCESS_KEY}), or a Bedrock API key as api_key',
-    )
-  }
-}
-
-function checkAnthropicKeys(name: string, p: ProviderConfig, errors: string[]): void {
-  if (p.kind === 'anthropic' && p.api_key === undefined) {
-    errors.push(
-      `providers.${name}.api_key: required for kind anthropic (e.g. api_key: \${ANTHROPIC_API_KEY})`,
-    )
-  }
-  if (p.kind !== 'anthropic' && p.anthropic_version !== undefined) {
-    errors.push(
-      `providers.${name}.anthropic_version: only for kind anthropic (remove it, or set kind: anthropic)`,
-    )
-  }
+/** Vertex AI's regional endpoint; `global` has none (cloud.google.com/vertex-ai/docs/general/locations). */
+function defaultBaseUrl(p: ProviderConfig): string | undefined {
+  if (p.kind !== 'gemini' || !p.vertex) return DEFAULT_BASE_URL[p.kind]
+  const host = p.vertex.location === 'global' ? '' : `${p.vertex.location}-`
+  return `https://${host}aiplatform.googleapis.com/v1`
 }
 
 function findCycles(routes: Record<string, ResolvedRoute>): string[][] {

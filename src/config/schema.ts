@@ -17,7 +17,16 @@ const name = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/, 'names use letters, digits and . _ : / @ - (max 128)')
 
 export const TRUST_LEVELS = ['external', 'sovereign', 'onprem'] as const
-export const PROVIDER_KINDS = ['openai', 'openai-compatible', 'simulated', 'bedrock', 'anthropic'] as const
+export const PROVIDER_KINDS = [
+  'openai',
+  'openai-compatible',
+  'simulated',
+  'bedrock',
+  'anthropic',
+  'azure-openai',
+  'mistral',
+  'gemini',
+] as const
 
 /** Knobs of the `simulated` provider kind, for demos, load tests and failure drills. */
 export const simulateSchema = z.strictObject({
@@ -52,6 +61,22 @@ const providerSchema = z.strictObject({
   project: z.string().optional(),
   /** Anthropic only: the `anthropic-version` header (default 2023-06-01). */
   anthropic_version: z.string().min(1).optional(),
+  /** Azure OpenAI: the `api-version` query parameter, or `v1` for the versionless /openai/v1 API. */
+  api_version: z
+    .string()
+    .regex(/^(v1|\d{4}-\d{2}-\d{2}(-preview)?)$/, 'expected v1 or a date like 2024-10-21 (-preview)')
+    .optional(),
+  /** Azure OpenAI: a Microsoft Entra ID bearer token, instead of `api_key`. */
+  azure_ad_token: secret.optional(),
+  /** Gemini on Vertex AI instead of the Gemini API (AI Studio). */
+  vertex: z
+    .strictObject({
+      project: z.string().regex(/^[a-z][a-z0-9-]{4,61}[a-z0-9]$/, 'expected a Google Cloud project id'),
+      location: z.string().regex(/^[a-z0-9-]+$/, 'expected a location such as europe-west4 or global'),
+    })
+    .optional(),
+  /** Vertex AI: an OAuth access token (e.g. a service account's, from `gcloud auth print-access-token`). */
+  access_token: secret.optional(),
   trust: z.enum(TRUST_LEVELS).optional(),
   /** Free text for data-residency policy; for bedrock, the AWS region (e.g. eu-central-1). */
   region: z.string().optional(),

@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto'
 import type { ResolvedProvider } from '../config/load.js'
 import { Secret } from '../config/secret.js'
 import { createAnthropicProvider } from './anthropic/anthropic-provider.js'
+import { createAzureOpenAIProvider } from './azure-openai/azure-openai-provider.js'
 import { createBedrockProvider } from './bedrock/bedrock-provider.js'
+import { createGeminiProvider } from './gemini/gemini-provider.js'
+import { createMistralProvider } from './mistral/mistral-provider.js'
 import { createOpenAIProvider } from './openai/openai-provider.js'
 import { createSimulatedProvider } from './simulated/simulated-provider.js'
 import type { Provider } from './types.js'
@@ -15,6 +18,12 @@ export function createProvider(config: ResolvedProvider): Provider {
       return createOpenAIProvider(config)
     case 'anthropic':
       return createAnthropicProvider(config)
+    case 'azure-openai':
+      return createAzureOpenAIProvider(config)
+    case 'mistral':
+      return createMistralProvider(config)
+    case 'gemini':
+      return createGeminiProvider(config)
     case 'simulated':
       return createSimulatedProvider(config)
     case 'bedrock':

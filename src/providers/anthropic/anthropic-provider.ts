@@ -1,6 +1,6 @@
 import type { ResolvedProvider } from '../../config/load.js'
 import { GatewayError, UpstreamError } from '../../errors.js'
-import { translateAbort } from '../shared/openai-compatible.js'
+import { translateAbort } from '../shared/provider-http.js'
 import { readSse } from '../shared/sse.js'
 import { Pool, request } from '../shared/undici-pool.js'
 import { upstreamErrorFromResponse } from '../shared/upstream-error.js'

@@ -3,103 +3,124 @@ import type { ResolvedProvider } from '../../config/load.js'
 import { UpstreamError } from '../../errors.js'
 import type {
   CallOptions,
+  ChatBody,
   ChatChunk,
   ChatCompletion,
   EmbeddingsBody,
   EmbeddingsResponse,
   Provider,
 } from '../types.js'
+import { createProviderHttp, translateAbort } from './provider-http.js'
 import { readSse } from './sse.js'
-import { Pool, request } from './undici-pool.js'
-import { upstreamErrorFromResponse, upstreamErrorFromTransport } from './upstream-error.js'
+import { type ProviderErrorReader, readOpenAIError } from './upstream-error.js'
+
+export type OpenAIOperation = 'chat' | 'embeddings'
+
+/**
+ * Where a dialect of OpenAI's API differs from OpenAI's own: the URL of each operation, the error
+ * body, and bodies or chunks that need translating. Every hook is optional; OpenAI itself and
+ * plain OpenAI-compatible servers use none, so their path stays as short as it was.
+ */
+export interface OpenAIDialect {
+  /** Request path (and query) after the base URL's path; default `/chat/completions`, `/embeddings`. */
+  path?: (operation: OpenAIOperation, opts: CallOptions) => string
+  readError?: ProviderErrorReader
+  /** The chat body as the server wants it; called after `stream`/`stream_options` are set. */
+  chatBody?: (body: ChatBody, opts: CallOptions) => Record<string, unknown>
+  embeddingsBody?: (body: EmbeddingsBody, opts: CallOptions) => Record<string, unknown>
+  /** Canonical answers from the server's; may throw a `GatewayError`/`UpstreamError`. */
+  completion?: (raw: ChatCompletion) => ChatCompletion
+  embeddings?: (raw: EmbeddingsResponse, body: EmbeddingsBody) => EmbeddingsResponse
+  /** Canonical chunks from one server chunk: none (dropped), one, or several. */
+  chunk?: (raw: ChatChunk) => ChatChunk | ChatChunk[] | undefined
+}
 
 export interface OpenAICompatibleOptions {
   config: ResolvedProvider
   /** Headers every call carries (auth, organization...), values revealed at call time. */
   headers: () => Record<string, string>
+  dialect?: OpenAIDialect
 }
 
 /**
  * Any server that speaks OpenAI's chat completions and embeddings API: OpenAI itself, vLLM,
- * Ollama, llama.cpp, TGI, Groq, Together, DeepSeek... Bodies pass through in OpenAI's shape, so
- * parameters the gateway does not know still reach the server.
+ * Ollama, llama.cpp, TGI, Groq, Together, DeepSeek, and through a dialect Azure OpenAI and
+ * Mistral. Bodies pass through in OpenAI's shape, so parameters the gateway does not know still
+ * reach the server.
  */
-export function createOpenAICompatibleProvider({ config, headers }: OpenAICompatibleOptions): Provider {
-  const base = new URL(config.base_url!)
-  const basePath = base.pathname.replace(/\/+$/, '')
-  // One keep-alive pool per provider: connection setup is paid once, not per call.
-  const pool = new Pool(base.origin, {
-    connections: config.max_connections,
-    connect: { timeout: config.connect_timeout_ms },
-    // Off: execute's CallDeadline bounds every attempt, and undici's timers cost two objects per
-    // call that it clears only every ~1 s (FastTimer), long enough to be promoted to old space.
-    headersTimeout: 0,
-    bodyTimeout: 0,
-    keepAliveTimeout: 30_000,
+export function createOpenAICompatibleProvider({
+  config,
+  headers,
+  dialect = {},
+}: OpenAICompatibleOptions): Provider {
+  const http = createProviderHttp(config, dialect.readError ?? readOpenAIError)
+  const { basePath } = http
+  const pathOf = (operation: OpenAIOperation, opts: CallOptions) =>
+    basePath + (dialect.path ? dialect.path(operation, opts) : `/${OPERATION_PATHS[operation]}`)
+  const headersFor = (opts: CallOptions, accept: string) => ({
+    ...headers(),
+    'content-type': 'application/json',
+    accept,
+    'x-request-id': opts.requestId,
   })
-
-  async function post(path: string, body: unknown, opts: CallOptions, accept: string) {
-    try {
-      const response = await request(pool, {
-        path: basePath + path,
-        method: 'POST',
-        headers: { ...headers(), 'content-type': 'application/json', accept, 'x-request-id': opts.requestId },
-        body: JSON.stringify(body),
-        // undici takes any EventTarget-like signal with `aborted` and `reason`.
-        signal: opts.signal as unknown as AbortSignal,
-      })
-      if (response.statusCode < 200 || response.statusCode >= 300) {
-        const text = await response.body.text().catch(() => '')
-        throw upstreamErrorFromResponse(response.statusCode, response.headers, text)
-      }
-      return response
-    } catch (err) {
-      throw translateAbort(err, opts.signal)
-    }
-  }
-
-  async function json<T>(path: string, body: unknown, opts: CallOptions): Promise<T> {
-    const response = await post(path, body, opts, 'application/json')
-    let text: string
-    try {
-      text = await response.body.text()
-    } catch (err) {
-      throw translateAbort(err, opts.signal)
-    }
-    try {
-      return JSON.parse(text) as T
-    } catch {
-      throw new UpstreamError('invalid_response', 'provider answered with a body that is not JSON')
-    }
-  }
 
   return {
     config,
 
-    chat(body, opts) {
+    async chat(body, opts) {
       body.stream = false
-      return json<ChatCompletion>('/chat/completions', body, opts)
+      const wire = dialect.chatBody ? dialect.chatBody(body, opts) : body
+      const raw = await http.json<ChatCompletion>(
+        pathOf('chat', opts),
+        wire,
+        opts,
+        headersFor(opts, 'application/json'),
+      )
+      return dialect.completion ? dialect.completion(raw) : raw
     },
 
     async stream(body, opts) {
       body.stream = true
       if (config.stream_usage) body.stream_options = { ...body.stream_options, include_usage: true }
-      const response = await post('/chat/completions', body, opts, 'text/event-stream')
-      return readChunks(response.body, opts.signal)
+      const wire = dialect.chatBody ? dialect.chatBody(body, opts) : body
+      const response = await http.post(
+        pathOf('chat', opts),
+        wire,
+        opts,
+        headersFor(opts, 'text/event-stream'),
+      )
+      const chunks = readChunks(response.body, opts.signal, dialect.readError ?? readOpenAIError)
+      return dialect.chunk ? mapChunks(chunks, dialect.chunk) : chunks
     },
 
-    embed(body, opts) {
-      return json<EmbeddingsResponse>('/embeddings', body as EmbeddingsBody, opts)
+    async embed(body, opts) {
+      const wire = dialect.embeddingsBody ? dialect.embeddingsBody(body, opts) : body
+      const raw = await http.json<EmbeddingsResponse>(
+        pathOf('embeddings', opts),
+        wire,
+        opts,
+        headersFor(opts, 'application/json'),
+      )
+      return dialect.embeddings ? dialect.embeddings(raw, body) : raw
     },
 
     close() {
-      return pool.close()
+      return http.close()
     },
   }
 }
 
+const OPERATION_PATHS: Record<OpenAIOperation, string> = {
+  chat: 'chat/completions',
+  embeddings: 'embeddings',
+}
+
 /** OpenAI's stream: `data: {chunk}` events, then `data: [DONE]`. Anything else ends as a cut stream. */
-async function* readChunks(body: AsyncIterable<Uint8Array>, signal: CancelSignal): AsyncGenerator<ChatChunk> {
+async function* readChunks(
+  body: AsyncIterable<Uint8Array>,
+  signal: CancelSignal,
+  readError: ProviderErrorReader,
+): AsyncGenerator<ChatChunk> {
   let done = false
   try {
     for await (const event of readSse(body)) {
@@ -116,11 +137,12 @@ async function* readChunks(body: AsyncIterable<Uint8Array>, signal: CancelSignal
       } catch {
         throw new UpstreamError('invalid_response', 'provider sent a stream event that is not JSON')
       }
-      const error = (parsed as { error?: { message?: unknown } }).error
-      if (error) {
-        const message =
-          typeof error.message === 'string' ? error.message : 'provider reported an error mid-stream'
-        throw new UpstreamError('server', message)
+      if ((parsed as { error?: unknown }).error) {
+        const detail = readError(parsed)
+        throw new UpstreamError(
+          detail.failure ?? 'server',
+          detail.message ?? 'provider reported an error mid-stream',
+        )
       }
       yield parsed as ChatChunk
     }
@@ -130,9 +152,14 @@ async function* readChunks(body: AsyncIterable<Uint8Array>, signal: CancelSignal
   if (!done) throw new UpstreamError('stream_cut', 'provider closed the stream before it finished')
 }
 
-/** An abort (the caller left, or execute's deadline passed) stays an abort: execute tells which. */
-export function translateAbort(err: unknown, signal: CancelSignal): unknown {
-  if (err instanceof UpstreamError) return err
-  if (signal.aborted) return signal.reason ?? err
-  return upstreamErrorFromTransport(err)
+async function* mapChunks(
+  chunks: AsyncIterable<ChatChunk>,
+  map: (raw: ChatChunk) => ChatChunk | ChatChunk[] | undefined,
+): AsyncGenerator<ChatChunk> {
+  for await (const raw of chunks) {
+    const out = map(raw)
+    if (out === undefined) continue
+    if (Array.isArray(out)) yield* out
+    else yield out
+  }
 }

@@ -10,6 +10,8 @@ import { parseRetryAfter } from './retry-after.js'
 export interface ProviderErrorDetail {
   message?: string | undefined
   failure?: UpstreamFailure | undefined
+  /** A wait the body asks for (Google's RetryInfo `retryDelay`), used when no header gives one. */
+  retryAfterS?: number | undefined
 }
 
 export type ProviderErrorReader = (body: unknown) => ProviderErrorDetail
@@ -34,7 +36,7 @@ export function upstreamErrorFromResponse(
   const message = redactSecrets(detail.message ?? plainText(bodyText) ?? `HTTP ${status}`)
   return new UpstreamError(detail.failure ?? failureForStatus(status), message, {
     status,
-    retryAfterS: parseRetryAfter(headers),
+    retryAfterS: parseRetryAfter(headers) ?? detail.retryAfterS,
   })
 }
 
