@@ -7,6 +7,7 @@ import { type Alerter, createAlerter } from './alerts/alerter.js'
 import { jwtAuthenticator } from './auth/jwt-authenticator.js'
 import { createJwtVerifier } from './auth/jwt-verifier.js'
 import { KeyRing } from './auth/key-ring.js'
+import { TenantDirectory } from './auth/tenant-directory.js'
 import { createLocalLedger } from './budgets/budget-ledger.js'
 import { Budgets } from './budgets/budgets.js'
 import { createRedisLedger } from './budgets/redis-ledger.js'
@@ -20,6 +21,7 @@ import type { Store } from './store/store.js'
 
 export interface AccessServices {
   keys: KeyRing
+  tenants: TenantDirectory
   authenticators: Authenticator[]
   limiter: Limiter
   budgets: Budgets
@@ -55,7 +57,8 @@ export async function createAccessServices(options: AccessOptions): Promise<Acce
     config.auth.hash_secret?.reveal() ??
     (await store.initSetting('key_hash_secret', randomBytes(32).toString('base64url')))
   const keys = new KeyRing({ store, hashSecret })
-  await keys.refresh()
+  const tenants = new TenantDirectory(store)
+  await Promise.all([keys.refresh(), tenants.refresh()])
 
   const redisErrors = new Counter({
     name: 'gatehouse_redis_errors_total',
@@ -106,12 +109,14 @@ export async function createAccessServices(options: AccessOptions): Promise<Acce
 
   const tick = setInterval(() => {
     keys.refresh().catch((err: unknown) => logger.warn({ err }, 'key refresh failed'))
+    tenants.refresh().catch((err: unknown) => logger.warn({ err }, 'tenant refresh failed'))
     budgets.flush().catch((err: unknown) => logger.warn({ err }, 'spend flush failed'))
   }, config.auth.refresh_s * 1000)
   tick.unref()
 
   return {
     keys,
+    tenants,
     authenticators: [
       (token) => keys.authenticate(token),
       ...(config.auth.jwt ? [jwtAuthenticator(await createJwtVerifier(config.auth.jwt))] : []),

@@ -11,6 +11,7 @@ export type ErrorKind =
   | 'unauthenticated'
   | 'forbidden'
   | 'not_found'
+  | 'conflict'
   | 'model_not_found'
   | 'unsupported_operation'
   | 'context_length_exceeded'
@@ -38,6 +39,7 @@ export const ERROR_TABLE = {
   unauthenticated: [401, 'invalid_request_error', 'invalid_api_key'],
   forbidden: [403, 'invalid_request_error', 'forbidden'],
   not_found: [404, 'invalid_request_error', 'unknown_url'],
+  conflict: [409, 'invalid_request_error', 'conflict'],
   model_not_found: [404, 'invalid_request_error', 'model_not_found'],
   unsupported_operation: [400, 'invalid_request_error', 'unsupported_operation'],
   context_length_exceeded: [400, 'invalid_request_error', 'context_length_exceeded'],

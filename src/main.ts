@@ -96,6 +96,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     limiter: access.limiter,
     budgets: access.budgets,
     alerter: access.alerter,
+    tenants: access.tenants,
     recorder: config.logging.request_log ? recorder : undefined,
   })
   let runtime = createRuntime(
@@ -117,6 +118,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
       await Promise.all([store.ping(), access.ping()])
     },
     keys: access.keys,
+    tenants: access.tenants,
     budgets: access.budgets,
     authenticators: access.authenticators,
     inFlight,

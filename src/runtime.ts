@@ -1,6 +1,8 @@
 import type { Alerter } from './alerts/alerter.js'
 import { type AccessTable, createAccessTable } from './auth/access-table.js'
+import type { TenantDirectory } from './auth/tenant-directory.js'
 import type { Budgets } from './budgets/budgets.js'
+import type { TenantConfig } from './config/access-schema.js'
 import type { ResolvedConfig } from './config/load.js'
 import type { Limiter } from './limits/limiter.js'
 import type { Recorder } from './observability/recorder.js'
@@ -39,6 +41,8 @@ export interface Runtime {
   readonly routing: RoutingTable
   /** Config-declared keys, derived once. */
   readonly access: AccessTable
+  /** A tenant's settings: the config's, else one created through the admin API. */
+  tenant(name: string): TenantConfig | undefined
   readonly pipeline: (ctx: RequestContext) => Promise<PipelineResult>
   readonly models: readonly ModelListEntry[]
   readonly loadedAt: Date
@@ -51,6 +55,7 @@ export interface RuntimeServices {
   limiter: Limiter
   budgets: Budgets
   alerter: Alerter
+  tenants: TenantDirectory
   /** Present when `logging.request_log` is on. */
   recorder?: Recorder | undefined
   now?: Date
@@ -83,6 +88,7 @@ export function createRuntime(
     rules: compileRules(config.rules),
     routing: createRoutingTable(config),
     access: createAccessTable(config),
+    tenant: (name) => config.tenants[name] ?? services.tenants.get(name),
     // The request path, in order (DESIGN.md, "The request path"). Later capabilities add theirs.
     pipeline: compose([
       record(services.recorder),

@@ -125,6 +125,11 @@ export class KeyRing {
     return this.#reload(id)
   }
 
+  async setBudget(id: string, budget: BudgetConfig | undefined): Promise<KeyRecord | undefined> {
+    if (!(await this.#store.updateKey(id, { budget, updatedAt: this.#now() }))) return undefined
+    return this.#reload(id)
+  }
+
   /** A new secret for the same key; the old one keeps working for `graceMs` (0: not at all). */
   async rotate(id: string, graceMs: number): Promise<{ key: string; record: KeyRecord } | undefined> {
     const existing = await this.#store.getKey(id)

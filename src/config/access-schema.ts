@@ -38,7 +38,7 @@ export const budgetSchema = z.strictObject({
   hard: z.boolean().default(true),
 })
 
-const tenantSchema = z.strictObject({
+export const tenantSchema = z.strictObject({
   /** Models and routes this tenant's keys may ask for; absent: all. */
   models: z.array(z.string().min(1)).optional(),
   /** `x-gatehouse-use-case` values allowed; absent: any. */

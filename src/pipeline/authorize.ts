@@ -13,10 +13,9 @@ export const authorize = (): Stage => ({
   name: 'authorize',
   async run(ctx, next) {
     const principal = ctx.principal!
-    const { tenants, auth } = ctx.runtime.config
-    const tenant = tenants[principal.tenant]
+    const tenant = ctx.runtime.tenant(principal.tenant)
     // Keys are checked against tenants when made; a JWT may name any tenant, so check it here.
-    if (!tenant && principal.tenant !== auth.default_tenant) {
+    if (!tenant && principal.tenant !== ctx.runtime.config.auth.default_tenant) {
       throw new GatewayError(
         'forbidden',
         `Unknown tenant '${principal.tenant}': it is not configured under tenants.`,

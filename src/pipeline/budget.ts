@@ -50,7 +50,7 @@ export const budget = (budgets: Budgets): Stage => ({
 function subjectsOf(ctx: RequestContext): BudgetSubject[] {
   const principal = ctx.principal!
   const subjects: BudgetSubject[] = []
-  const tenantBudget = ctx.runtime.config.tenants[principal.tenant]?.budget
+  const tenantBudget = ctx.runtime.tenant(principal.tenant)?.budget
   if (tenantBudget) {
     subjects.push({
       scope: 'tenant',

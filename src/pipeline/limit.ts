@@ -99,7 +99,7 @@ interface Scope {
 function scopesOf(ctx: RequestContext): Scope[] {
   const { config } = ctx.runtime
   const principal = ctx.principal!
-  const tenant = config.tenants[principal.tenant]
+  const tenant = ctx.runtime.tenant(principal.tenant)
   const scopes: Scope[] = []
   const keyLimits = principal.limits ?? tenant?.key_limits
   if (keyLimits) scopes.push({ id: `key:${principal.keyId}`, limits: keyLimits })

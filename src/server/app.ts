@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import type { Registry } from 'prom-client'
 import type { KeyRing } from '../auth/key-ring.js'
+import type { TenantDirectory } from '../auth/tenant-directory.js'
 import type { Budgets } from '../budgets/budgets.js'
 import type { CancelSignal } from '../cancel-signal.js'
 import { GatewayError } from '../errors.js'
@@ -27,6 +28,7 @@ export interface AppDeps {
   routing: RoutingDeps
   metrics: Registry
   keys: KeyRing
+  tenants: TenantDirectory
   budgets: Budgets
   authenticators: readonly Authenticator[]
   generateId?: () => string
@@ -72,6 +74,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     runtime: deps.runtime,
     routing: deps.routing,
     keys: deps.keys,
+    tenants: deps.tenants,
     budgets: deps.budgets,
     authenticators: deps.authenticators,
   })

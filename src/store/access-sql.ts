@@ -1,4 +1,4 @@
-import type { BudgetConfig, LimitConfig, Role } from '../config/access-schema.js'
+import type { BudgetConfig, LimitConfig, Role, TenantConfig } from '../config/access-schema.js'
 
 /**
  * Keys, settings and spend: small tables whose SQL is the same in both dialects, written once
@@ -34,8 +34,19 @@ export interface KeyRecord {
 }
 
 export type KeyPatch = Partial<
-  Pick<KeyRecord, 'hash' | 'prefix' | 'expiresAt' | 'revokedAt' | 'previousHash' | 'previousValidUntil'>
+  Pick<
+    KeyRecord,
+    'hash' | 'prefix' | 'expiresAt' | 'revokedAt' | 'previousHash' | 'previousValidUntil' | 'budget'
+  >
 > & { updatedAt: number }
+
+/** A tenant created through the admin API (config tenants are never stored). */
+export interface TenantRecord {
+  name: string
+  settings: TenantConfig
+  createdAt: number
+  updatedAt: number
+}
 
 /** Spend per scope (`tenant` or `key`), subject and period (`d:2026-11-29`, `m:2026-11`). */
 export interface SpendDelta {
@@ -58,6 +69,10 @@ export interface AccessStore {
   initSetting(name: string, value: string): Promise<string>
   addSpend(deltas: readonly SpendDelta[]): Promise<void>
   getSpend(scope: string, subject: string, period: string): Promise<number>
+  /** Create or replace; `createdAt` is kept from the first write. */
+  putTenant(tenant: TenantRecord): Promise<void>
+  listTenants(): Promise<TenantRecord[]>
+  tenantsUpdatedSince(sinceMs: number): Promise<TenantRecord[]>
 }
 
 const KEY_COLUMNS = [
@@ -86,6 +101,7 @@ const PATCH_COLUMNS: Record<Exclude<keyof KeyPatch, never>, string> = {
   revokedAt: 'revoked_at',
   previousHash: 'previous_hash',
   previousValidUntil: 'previous_valid_until',
+  budget: 'budget',
   updatedAt: 'updated_at',
 }
 
@@ -115,12 +131,10 @@ export function createAccessStore(db: SqlRunner): AccessStore {
     async updateKey(id, patch) {
       const entries = Object.entries(patch) as Array<[keyof KeyPatch, unknown]>
       const set = entries.map(([field]) => `${PATCH_COLUMNS[field]} = ?`).join(', ')
-      return (
-        (await db.run(`UPDATE api_keys SET ${set} WHERE id = ?`, [
-          ...entries.map(([, v]) => v ?? null),
-          id,
-        ])) > 0
+      const values = entries.map(([field, v]) =>
+        v === undefined ? null : field === 'budget' ? JSON.stringify(v) : v,
       )
+      return (await db.run(`UPDATE api_keys SET ${set} WHERE id = ?`, [...values, id])) > 0
     },
     async touchKeys(lastUsed) {
       for (const [id, at] of lastUsed) {
@@ -147,6 +161,19 @@ export function createAccessStore(db: SqlRunner): AccessStore {
         )
       }
     },
+    async putTenant(t) {
+      await db.run(
+        'INSERT INTO tenants (name, settings, created_at, updated_at) VALUES (?, ?, ?, ?) ' +
+          'ON CONFLICT (name) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at',
+        [t.name, JSON.stringify(t.settings), t.createdAt, t.updatedAt],
+      )
+    },
+    async listTenants() {
+      return (await db.all('SELECT * FROM tenants ORDER BY name', [])).map(tenantRecord)
+    },
+    async tenantsUpdatedSince(sinceMs) {
+      return (await db.all('SELECT * FROM tenants WHERE updated_at >= ?', [sinceMs])).map(tenantRecord)
+    },
     async getSpend(scope, subject, period) {
       const rows = await db.all('SELECT usd FROM spend WHERE scope = ? AND subject = ? AND period = ?', [
         scope,
@@ -155,6 +182,16 @@ export function createAccessStore(db: SqlRunner): AccessStore {
       ])
       return rows[0] ? Number(rows[0]['usd']) : 0
     },
+  }
+}
+
+function tenantRecord(row: Record<string, unknown>): TenantRecord {
+  const settings = row['settings']
+  return {
+    name: String(row['name']),
+    settings: (typeof settings === 'string' ? JSON.parse(settings) : settings) as TenantConfig,
+    createdAt: Number(row['created_at']),
+    updatedAt: Number(row['updated_at']),
   }
 }
 

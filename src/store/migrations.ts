@@ -81,4 +81,19 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
     ),
   },
+  {
+    version: 3,
+    name: 'tenants managed through the admin API',
+    ...both(
+      (t) => `
+      CREATE TABLE tenants (
+        name TEXT NOT NULL PRIMARY KEY,
+        settings ${t.json} NOT NULL,
+        created_at ${t.bigint} NOT NULL,
+        updated_at ${t.bigint} NOT NULL
+      );
+      CREATE INDEX tenants_updated ON tenants (updated_at);
+    `,
+    ),
+  },
 ]

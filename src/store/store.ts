@@ -5,7 +5,7 @@
  */
 import type { AccessStore } from './access-sql.js'
 
-export type { AccessStore, KeyPatch, KeyRecord, SpendDelta } from './access-sql.js'
+export type { AccessStore, KeyPatch, KeyRecord, SpendDelta, TenantRecord } from './access-sql.js'
 
 export interface Store extends AccessStore {
   readonly kind: 'sqlite' | 'postgres'

@@ -28,7 +28,7 @@ export function startAccessGateway(extra: Record<string, unknown> = {}, env: Nod
 
 export async function admin(
   gateway: TestGateway,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PUT',
   path: string,
   body?: unknown,
   key = ADMIN_KEY,

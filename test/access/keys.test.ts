@@ -177,3 +177,57 @@ describe('virtual keys', () => {
     expect(warning?.['level']).toBe(40)
   })
 })
+
+describe('tenants through the admin API', () => {
+  let gateway: TestGateway
+  afterEach(async () => {
+    await gateway?.close()
+  })
+
+  it('creates a tenant, scopes its keys to it, lets finops set its budget, and refuses config tenants (409)', async () => {
+    gateway = await startAccessGateway()
+    const put = await admin(gateway, 'PUT', '/tenants/initech', { models: ['small'], limits: { rpm: 100 } })
+    expect(put.status).toBe(200)
+    expect(put.json).toMatchObject({ name: 'initech', source: 'api', models: ['small'] })
+    const { key } = await createKey(gateway, { tenant: 'initech', name: 'svc' })
+    expect((await chat(gateway, key)).status).toBe(200)
+    expect((await chat(gateway, key, { model: 'large' })).status).toBe(403)
+    const outside = await admin(gateway, 'POST', '/keys', { tenant: 'initech', name: 'x', models: ['large'] })
+    expect(outside.status).toBe(400)
+
+    const finops = await createKey(gateway, { tenant: 'initech', name: 'money', role: 'finops' })
+    const budget = await admin(gateway, 'PUT', '/tenants/initech/budget', { daily_usd: 0.000001 }, finops.key)
+    expect(budget.status).toBe(200)
+    const refused = await chat(gateway, key)
+    expect(refused.status).toBe(429)
+    expect(refused.json.error.code).toBe('budget_exceeded')
+
+    const listed = await admin(gateway, 'GET', '/tenants')
+    expect(listed.json.data.map((t: { name: string; source: string }) => `${t.name}:${t.source}`)).toEqual([
+      'acme:config',
+      'globex:config',
+      'initech:api',
+    ])
+    const configured = await admin(gateway, 'PUT', '/tenants/acme', {})
+    expect(configured.status).toBe(409)
+    expect(configured.json.error.message).toContain('declared in the config file')
+    const invalid = await admin(gateway, 'PUT', '/tenants/initech', { limits: { rpm: -1 } })
+    expect(invalid.status).toBe(400)
+    expect(invalid.json.error.param).toBe('limits.rpm')
+  })
+
+  it("lets finops set a key's budget", async () => {
+    gateway = await startAccessGateway({
+      models: { small: { provider: 'sim', price: { input: 1e6, output: 1e6 } }, large: { provider: 'sim' } },
+    })
+    const { key, id } = await createKey(gateway, { tenant: 'globex', name: 'svc' })
+    expect((await chat(gateway, key)).status).toBe(200)
+    const finops = await createKey(gateway, { tenant: 'globex', name: 'money', role: 'finops' })
+    const set = await admin(gateway, 'PUT', `/keys/${id}/budget`, { daily_usd: 1 }, finops.key)
+    expect(set.status).toBe(200)
+    expect(set.json.budget).toMatchObject({ daily_usd: 1, hard: true })
+    const refused = await chat(gateway, key)
+    expect(refused.status).toBe(429)
+    expect(refused.json.error.message).toContain("key 'svc'")
+  })
+})

@@ -179,6 +179,32 @@ for (const backend of backends) {
       expect(await store.getSpend('tenant', 'clinic', 'm:2026-11')).toBe(0)
     })
 
+    it('stores API tenants: create, replace keeping createdAt, list, changes since', async () => {
+      await store.putTenant({
+        name: 'initech',
+        settings: { models: ['chat'] },
+        createdAt: 1_000,
+        updatedAt: 1_000,
+      })
+      await store.putTenant({ name: 'umbrella', settings: {}, createdAt: 2_000, updatedAt: 2_000 })
+      await store.putTenant({
+        name: 'initech',
+        settings: { budget: { daily_usd: 5, alert_at: [0.5], hard: true } },
+        createdAt: 9_999,
+        updatedAt: 3_000,
+      })
+      expect(await store.listTenants()).toEqual([
+        {
+          name: 'initech',
+          settings: { budget: { daily_usd: 5, alert_at: [0.5], hard: true } },
+          createdAt: 1_000,
+          updatedAt: 3_000,
+        },
+        { name: 'umbrella', settings: {}, createdAt: 2_000, updatedAt: 2_000 },
+      ])
+      expect((await store.tenantsUpdatedSince(2_500)).map((t) => t.name)).toEqual(['initech'])
+    })
+
     it('applies migrations once: reopening keeps the data', async () => {
       const again = await (backend as Backend).open()
       try {

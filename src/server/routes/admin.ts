@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { KeyRing } from '../../auth/key-ring.js'
 import type { Principal } from '../../auth/principal.js'
-import type { BudgetSubject, Budgets } from '../../budgets/budgets.js'
+import type { TenantDirectory } from '../../auth/tenant-directory.js'
+import type { Budgets } from '../../budgets/budgets.js'
 import { budgetSchema, limitSchema, ROLES, type Role } from '../../config/access-schema.js'
 import { GatewayError } from '../../errors.js'
 import type { Authenticator } from '../../pipeline/authenticate.js'
@@ -11,11 +12,13 @@ import type { Runtime } from '../../runtime.js'
 import type { KeyRecord } from '../../store/store.js'
 import { adminPrincipal } from '../admin-auth.js'
 import { parseDuration } from '../parse-duration.js'
+import { registerTenantRoutes } from './admin-tenants.js'
 
 export interface AdminRouteDeps {
   runtime: () => Runtime
   routing: RoutingDeps
   keys: KeyRing
+  tenants: TenantDirectory
   budgets: Budgets
   authenticators: readonly Authenticator[]
 }
@@ -110,56 +113,13 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
         return { ...keyView(rotated.record), key: rotated.key }
       })
 
-      admin.get(
-        '/tenants',
-        { config: { roles: ['auditor', 'finops'] } },
-        async function listTenants(request) {
-          const { tenants } = deps.runtime().config
-          const data = Object.entries(tenants)
-            .filter(([name]) => visible(request, name))
-            .map(([name, t]) => ({ name, ...t }))
-          return { object: 'list', data }
-        },
-      )
-
-      admin.get(
-        '/budgets',
-        { config: { roles: ['auditor', 'finops'] } },
-        async function listBudgets(request) {
-          const subjects: BudgetSubject[] = []
-          for (const [name, t] of Object.entries(deps.runtime().config.tenants)) {
-            if (t.budget && visible(request, name))
-              subjects.push({ scope: 'tenant', subject: name, label: name, tenant: name, budget: t.budget })
-          }
-          for (const key of await deps.keys.list(scopeTenant(request, undefined))) {
-            if (key.budget && key.revokedAt === undefined)
-              subjects.push({
-                scope: 'key',
-                subject: key.id,
-                label: key.name,
-                tenant: key.tenant,
-                budget: key.budget,
-              })
-          }
-          const data = await Promise.all(
-            subjects.map(async (s) => ({
-              scope: s.scope,
-              subject: s.subject,
-              name: s.label,
-              tenant: s.tenant,
-              hard: s.budget.hard,
-              periods: await deps.budgets.status(s),
-            })),
-          )
-          return { object: 'list', data }
-        },
-      )
+      registerTenantRoutes(admin, deps)
     },
     { prefix: '/admin' },
   )
 }
 
-function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   const parsed = schema.safeParse(body ?? {})
   if (parsed.success) return parsed.data
   const issue = parsed.error.issues[0]!
@@ -179,7 +139,7 @@ function durationMs(text: string, param: string): number {
 }
 
 /** A tenant key may act on its own tenant only; the bootstrap admin on any. */
-function ownTenant(request: FastifyRequest, tenant: string): string {
+export function ownTenant(request: FastifyRequest, tenant: string): string {
   const principal = request.principal!
   if (principal.tenant !== '*' && principal.tenant !== tenant) {
     throw new GatewayError(
@@ -190,17 +150,17 @@ function ownTenant(request: FastifyRequest, tenant: string): string {
   return tenant
 }
 
-function scopeTenant(request: FastifyRequest, asked: string | undefined): string | undefined {
+export function scopeTenant(request: FastifyRequest, asked: string | undefined): string | undefined {
   const { tenant } = request.principal!
   return tenant === '*' ? asked : ownTenant(request, asked ?? tenant)
 }
 
-function visible(request: FastifyRequest, tenant: string): boolean {
+export function visible(request: FastifyRequest, tenant: string): boolean {
   const own = request.principal!.tenant
   return own === '*' || own === tenant
 }
 
-async function ownKey(request: FastifyRequest, keys: KeyRing): Promise<KeyRecord> {
+export async function ownKey(request: FastifyRequest, keys: KeyRing): Promise<KeyRecord> {
   const { id } = request.params as { id: string }
   const key = await keys.get(id)
   // Another tenant's key answers like a missing one: its existence is not theirs to know.
@@ -211,7 +171,7 @@ async function ownKey(request: FastifyRequest, keys: KeyRing): Promise<KeyRecord
 /** The tenant must exist (or be the default tenant) and the key's models must be within it. */
 function checkKeyScope(runtime: Runtime, tenant: string, models: readonly string[] | undefined): void {
   const { tenants, auth, models: known, routes } = runtime.config
-  const config = tenants[tenant]
+  const config = runtime.tenant(tenant)
   if (!config && tenant !== auth.default_tenant) {
     const names = [...new Set([auth.default_tenant, ...Object.keys(tenants)])]
     throw new GatewayError('bad_request', `tenant: unknown tenant "${tenant}" (known: ${names.join(', ')})`, {
