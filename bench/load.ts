@@ -7,7 +7,9 @@ import { Pool } from 'undici'
  */
 
 const REQUEST_TIMEOUT_MS = 10_000
-const HEADERS = { 'content-type': 'application/json' }
+/** The key the bench config declares; sent on both paths so they carry the same bytes. */
+export const BENCH_KEY = 'bench-key-0123456789abcdefghijklmnop'
+const HEADERS = { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEY}` }
 const MAX_FAILURE_SAMPLES = 5
 
 export interface LoadOptions {

@@ -10,7 +10,7 @@ import {
   type PinnedProcess,
   pinSelf,
 } from './child-supervisor.js'
-import { probe } from './load.js'
+import { BENCH_KEY, probe } from './load.js'
 import { clockTicksPerSecond, programName, readMemoryKb } from './proc-stats.js'
 import { formatReport } from './report.js'
 import { type BenchResults, checkTargets, findInvalidReasons, type NonStreamingResult } from './results.js'
@@ -139,9 +139,26 @@ function gatewayConfig(upstreamOrigin: string, storePath: string): string {
     // a quiet production deployment would. BENCH_REQUEST_LOG=1 records every request in the
     // embedded store (off by default, as in the gateway's default config).
     `store: { url: "sqlite:${storePath}" }`,
+    ...accessConfig(process.env['BENCH_ACCESS'] !== '0'),
     `logging: { level: warn, request_log: ${process.env['BENCH_REQUEST_LOG'] === '1'} }`,
     '',
   ].join('\n')
+}
+
+/**
+ * Auth, limits and metering on, as in production: a key with its own limits and budget, in a
+ * tenant with shared limits and a budget, a global limit, prices, the loop guard (default).
+ * BENCH_ACCESS=0 turns them off (auth: none) to measure what they cost.
+ */
+function accessConfig(isOn: boolean): string[] {
+  if (!isOn) return ['auth: { mode: none }', 'loop_guard: { enabled: false }']
+  return [
+    'auth: { mode: keys }',
+    `keys: [{ name: bench, tenant: bench, key: "${BENCH_KEY}", limits: { rpm: 100000000, tpm: 100000000000, concurrency: 100000 }, budget: { daily_usd: 1000000, monthly_usd: 10000000 } }]`,
+    'tenants:',
+    '  bench: { limits: { rpm: 100000000, tpm: 100000000000, concurrency: 100000 }, budget: { daily_usd: 1000000 } }',
+    'limits: { global: { rpm: 1000000000 } }',
+  ]
 }
 
 /** One request of each kind before any load: a broken path would otherwise benchmark its errors. */

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { Counter, type Registry } from 'prom-client'
 import { type Alerter, createAlerter } from './alerts/alerter.js'
 import { jwtAuthenticator } from './auth/jwt-authenticator.js'
-import { createJwtVerifier } from './auth/jwt-verifier.js'
 import { KeyRing } from './auth/key-ring.js'
 import { TenantDirectory } from './auth/tenant-directory.js'
 import { createLocalLedger } from './budgets/budget-ledger.js'
@@ -78,7 +77,7 @@ export async function createAccessServices(options: AccessOptions): Promise<Acce
     }
   }
 
-  const redis = config.redis ? connectRedis(config.redis, onRedisError) : undefined
+  const redis = config.redis ? await connectRedis(config.redis, onRedisError) : undefined
   if (redis) {
     // Commands fail fast while disconnected, so wait for the first connection (briefly).
     const ready = await Promise.race([
@@ -119,7 +118,14 @@ export async function createAccessServices(options: AccessOptions): Promise<Acce
     tenants,
     authenticators: [
       (token) => keys.authenticate(token),
-      ...(config.auth.jwt ? [jwtAuthenticator(await createJwtVerifier(config.auth.jwt))] : []),
+      // Loaded only when configured: the JOSE library is not paid for by gateways that do not use it.
+      ...(config.auth.jwt
+        ? [
+            jwtAuthenticator(
+              await (await import('./auth/jwt-verifier.js')).createJwtVerifier(config.auth.jwt),
+            ),
+          ]
+        : []),
     ],
     limiter,
     budgets,
@@ -139,7 +145,12 @@ export async function createAccessServices(options: AccessOptions): Promise<Acce
   }
 }
 
-function connectRedis(config: NonNullable<ResolvedConfig['redis']>, onError: (err: unknown) => void): Redis {
+async function connectRedis(
+  config: NonNullable<ResolvedConfig['redis']>,
+  onError: (err: unknown) => void,
+): Promise<Redis> {
+  // Imported only with `redis:` configured: a single-node gateway does not load the client.
+  const { Redis } = await import('ioredis')
   const redis = new Redis(config.url.reveal(), {
     keyPrefix: config.key_prefix,
     connectTimeout: config.connect_timeout_ms,

@@ -48,7 +48,8 @@ export class Budgets {
   readonly #alerter: Alerter
   readonly #now: () => number
   readonly #seeded = new Set<string>()
-  #pending: SpendDelta[] = []
+  /** Settled spend not yet in the store, summed per line: one row per line per flush. */
+  #pending = new Map<string, SpendDelta>()
 
   constructor(options: BudgetsOptions) {
     this.#ledger = options.ledger
@@ -120,12 +121,15 @@ export class Budgets {
         }
       }
       if (actualUsd > 0) {
-        this.#pending.push({
-          scope: line.subject.scope,
-          subject: line.subject.subject,
-          period: line.periodId,
-          usd: actualUsd,
-        })
+        const pending = this.#pending.get(line.key)
+        if (pending) pending.usd += actualUsd
+        else
+          this.#pending.set(line.key, {
+            scope: line.subject.scope,
+            subject: line.subject.subject,
+            period: line.periodId,
+            usd: actualUsd,
+          })
       }
     })
   }
@@ -147,9 +151,9 @@ export class Budgets {
 
   /** Write settled spend to the store; called on a timer and at shutdown. */
   async flush(): Promise<void> {
-    if (this.#pending.length === 0) return
-    const batch = this.#pending
-    this.#pending = []
+    if (this.#pending.size === 0) return
+    const batch = [...this.#pending.values()]
+    this.#pending = new Map()
     await this.#store.addSpend(batch)
   }
 
