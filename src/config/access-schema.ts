@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { jwtSchema } from '../auth/jwt-schema.js'
-import { Secret } from './secret.js'
+import { secretSchema } from './secret.js'
 
 /**
  * Who may call, what they may use, how fast and how much: auth, tenants, config-declared keys,
@@ -12,10 +12,7 @@ export const SENSITIVITY_LEVELS = ['public', 'internal', 'confidential', 'restri
 /** `user` calls models; the other roles reach the admin plane (`admin` both). */
 export const ROLES = ['user', 'admin', 'auditor', 'finops'] as const
 
-const secret = z
-  .string()
-  .min(1, 'must not be empty')
-  .transform((value) => new Secret(value))
+const secret = secretSchema
 
 const tenantName = z
   .string()

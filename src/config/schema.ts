@@ -1,16 +1,13 @@
 import { z } from 'zod'
 import { accessSchemas, SENSITIVITY_LEVELS } from './access-schema.js'
-import { Secret } from './secret.js'
+import { Secret, secretSchema } from './secret.js'
 
 /**
  * The config file's shape. Every object is strict so a misspelt key is an error, not a silently
  * ignored setting. Defaults live here and nowhere else.
  */
 
-const secret = z
-  .string()
-  .min(1, 'must not be empty')
-  .transform((value) => new Secret(value))
+const secret = secretSchema
 
 const name = z
   .string()

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util'
+import { z } from 'zod'
 
 const REDACTED = '[redacted]'
 
@@ -30,3 +31,9 @@ export class Secret {
     return REDACTED
   }
 }
+
+/** A config value that is a credential: non-empty, and kept as a `Secret` from parsing on. */
+export const secretSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .transform((value) => new Secret(value))

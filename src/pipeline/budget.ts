@@ -3,7 +3,8 @@ import type { ChatBody } from '../providers/types.js'
 import { estimateCostUsd, expectedOutputTokens } from '../routing/estimate-cost.js'
 import { upperBoundTokens } from '../routing/estimate-tokens.js'
 import type { RequestContext } from './context.js'
-import type { PipelineResult, Stage } from './stage.js'
+import type { Stage } from './stage.js'
+import { whenDone } from './when-done.js'
 
 /**
  * Budget: reserve the call's estimated cost on the tenant's and the key's budgets before any
@@ -22,28 +23,7 @@ export const budget = (budgets: Budgets): Stage => ({
         .then(() => budgets.settle(reservation, ctx.costUsd ?? 0))
         .catch((err) => ctx.log.error({ err }, 'budget settlement failed'))
     }
-    let result: PipelineResult
-    try {
-      result = await next()
-    } catch (err) {
-      settle()
-      throw err
-    }
-    if (result.kind !== 'stream') {
-      settle()
-      return result
-    }
-    const events = result.events
-    return {
-      kind: 'stream',
-      events: (async function* settleAfterStream() {
-        try {
-          yield* events
-        } finally {
-          settle()
-        }
-      })(),
-    }
+    return whenDone(next, settle)
   },
 })
 

@@ -1,9 +1,10 @@
 import type { LimitConfig } from '../config/access-schema.js'
 import { GatewayError } from '../errors.js'
 import type { BucketState, BucketTake, Limiter, SlotRequest } from '../limits/limiter.js'
-import type { ChatBody, ChatChunk } from '../providers/types.js'
+import type { ChatBody } from '../providers/types.js'
 import type { RequestContext } from './context.js'
-import type { PipelineResult, Stage } from './stage.js'
+import type { Stage } from './stage.js'
+import { whenDone } from './when-done.js'
 
 /** Longest a concurrency slot is held if its replica dies before releasing it. */
 const LEASE_MS = 15 * 60_000
@@ -68,28 +69,9 @@ export const limit = (limiter: Limiter): Stage => ({
         limiter.adjust(tokenTakes).catch((err) => ctx.log.warn({ err }, 'token limit reconciliation failed'))
       }
     }
-    let result: PipelineResult
-    try {
-      result = await next()
-    } catch (err) {
-      settle()
-      throw err
-    }
-    if (result.kind !== 'stream') {
-      settle()
-      return result
-    }
-    return { kind: 'stream', events: settleAfter(result.events, settle) }
+    return whenDone(next, settle)
   },
 })
-
-async function* settleAfter(events: AsyncIterable<ChatChunk>, settle: () => void): AsyncGenerator<ChatChunk> {
-  try {
-    yield* events
-  } finally {
-    settle()
-  }
-}
 
 interface Scope {
   id: string

@@ -2,7 +2,7 @@ import type { ResolvedProvider } from '../../config/load.js'
 import { GatewayError, UpstreamError } from '../../errors.js'
 import { translateAbort } from '../shared/provider-http.js'
 import { readSse } from '../shared/sse.js'
-import { Pool, request } from '../shared/undici-pool.js'
+import { createProviderPool, request } from '../shared/undici-pool.js'
 import { upstreamErrorFromResponse } from '../shared/upstream-error.js'
 import type { CallOptions, ChatBody, Provider } from '../types.js'
 import { anthropicStreamToChunks } from './anthropic-stream-to-chunks.js'
@@ -30,14 +30,7 @@ export function createAnthropicProvider(config: ResolvedProvider): Provider {
   if (config.api_key) headers['x-api-key'] = config.api_key.reveal()
   for (const [name, value] of Object.entries(config.headers ?? {}))
     headers[name.toLowerCase()] = value.reveal()
-  // One keep-alive pool per provider, timers off: execute's CallDeadline bounds each attempt.
-  const pool = new Pool(base.origin, {
-    connections: config.max_connections,
-    connect: { timeout: config.connect_timeout_ms },
-    headersTimeout: 0,
-    bodyTimeout: 0,
-    keepAliveTimeout: 30_000,
-  })
+  const pool = createProviderPool(base.origin, config)
 
   async function post(body: ChatBody, opts: CallOptions, stream: boolean) {
     const call = toAnthropicRequest(body, { provider: config.name, defaultMaxTokens: DEFAULT_MAX_TOKENS })

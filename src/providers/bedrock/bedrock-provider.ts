@@ -3,8 +3,8 @@ import type { CancelSignal } from '../../cancel-signal.js'
 import type { ResolvedProvider } from '../../config/load.js'
 import { UpstreamError } from '../../errors.js'
 import { readEventStream } from '../shared/event-stream.js'
-import { Pool, request } from '../shared/undici-pool.js'
-import { upstreamErrorFromTransport } from '../shared/upstream-error.js'
+import { translateAbort } from '../shared/provider-http.js'
+import { createProviderPool, request } from '../shared/undici-pool.js'
 import type { CallOptions, Provider } from '../types.js'
 import { bedrockEmbed } from './bedrock-embed.js'
 import { bedrockErrorFromResponse } from './bedrock-error.js'
@@ -29,14 +29,7 @@ export function createBedrockProvider(config: ResolvedProvider, deps: BedrockDep
   const base = new URL(config.base_url ?? `https://bedrock-runtime.${config.region}.amazonaws.com`)
   const basePath = base.pathname.replace(/\/+$/, '')
   const sign = createRequestSigner(config, deps.now)
-  // As for OpenAI-compatible servers: one keep-alive pool, no undici timers (execute's deadline rules).
-  const pool = new Pool(base.origin, {
-    connections: config.max_connections,
-    connect: { timeout: config.connect_timeout_ms },
-    headersTimeout: 0,
-    bodyTimeout: 0,
-    keepAliveTimeout: 30_000,
-  })
+  const pool = createProviderPool(base.origin, config)
 
   async function post(modelId: string, action: string, payload: unknown, opts: CallOptions, accept: string) {
     const path = `${basePath}/model/${encodePathSegment(modelId)}/${action}`
@@ -143,11 +136,4 @@ async function* abortAware<T>(events: AsyncIterable<T>, signal: CancelSignal): A
   } catch (err) {
     throw translateAbort(err, signal)
   }
-}
-
-/** An abort (the caller left, or execute's deadline passed) stays an abort: execute tells which. */
-function translateAbort(err: unknown, signal: CancelSignal): unknown {
-  if (err instanceof UpstreamError) return err
-  if (signal.aborted) return signal.reason ?? err
-  return upstreamErrorFromTransport(err)
 }

@@ -3,7 +3,7 @@ import type { CancelSignal } from '../../cancel-signal.js'
 import type { ResolvedProvider } from '../../config/load.js'
 import { UpstreamError } from '../../errors.js'
 import type { CallOptions } from '../types.js'
-import { Pool, request } from './undici-pool.js'
+import { createProviderPool, request } from './undici-pool.js'
 import {
   type ProviderErrorReader,
   upstreamErrorFromResponse,
@@ -32,15 +32,7 @@ export interface ProviderHttp {
  */
 export function createProviderHttp(config: ResolvedProvider, readError?: ProviderErrorReader): ProviderHttp {
   const base = new URL(config.base_url!)
-  const pool = new Pool(base.origin, {
-    connections: config.max_connections,
-    connect: { timeout: config.connect_timeout_ms },
-    // Off: execute's CallDeadline bounds every attempt, and undici's timers cost two objects per
-    // call that it clears only every ~1 s (FastTimer), long enough to be promoted to old space.
-    headersTimeout: 0,
-    bodyTimeout: 0,
-    keepAliveTimeout: 30_000,
-  })
+  const pool = createProviderPool(base.origin, config)
 
   async function post(path: string, body: unknown, opts: CallOptions, headers: Record<string, string>) {
     try {

@@ -24,3 +24,21 @@ export function request(
 ): Promise<Dispatcher.ResponseData> {
   return requestApi.call(dispatcher, options as Dispatcher.RequestOptions)
 }
+
+/**
+ * One keep-alive pool per provider, so connection setup is paid once, not per call. undici's
+ * timers are off: execute's CallDeadline bounds every attempt, and those timers cost two objects
+ * per call that undici clears only every ~1 s (FastTimer), long enough to be promoted to old space.
+ */
+export function createProviderPool(
+  origin: string,
+  config: { max_connections: number; connect_timeout_ms: number },
+): UndiciPool {
+  return new Pool(origin, {
+    connections: config.max_connections,
+    connect: { timeout: config.connect_timeout_ms },
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    keepAliveTimeout: 30_000,
+  })
+}
