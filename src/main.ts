@@ -5,11 +5,13 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { type DestinationStream, type Logger, pino } from 'pino'
 import { Registry } from 'prom-client'
 import { createAccessServices } from './access-services.js'
+import type { TenantDirectory } from './auth/tenant-directory.js'
 import type { CancelSignal } from './cancel-signal.js'
 import { type LoadResult, loadConfigFile, type ResolvedConfig } from './config/load.js'
 import { watchConfig } from './config/watch.js'
 import { createMetrics } from './observability/metrics.js'
 import { Recorder } from './observability/recorder.js'
+import { startRetentionSweeper } from './observability/retention-sweeper.js'
 import { ProviderRegistry } from './providers/registry.js'
 import { BreakerRegistry } from './routing/circuit-breaker.js'
 import { createTokenEstimator } from './routing/estimate-tokens.js'
@@ -104,6 +106,12 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     registry.update(first.config.providers).providers,
     services(first.config),
   )
+  const sweeper = startRetentionSweeper({
+    store,
+    config: () => runtime.config,
+    tenantRetention: () => tenantRetention(runtime.config, access.tenants),
+    logger,
+  })
   let fingerprint = await fileFingerprint(options.configPath)
   let draining = false
   const inFlight = new Set<CancelSignal>()
@@ -202,6 +210,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
         clearTimeout(deadline)
         clearInterval(idleSweep)
         await registry.closeAll()
+        sweeper.stop()
         await access.close()
         // After the server: every request has recorded by now; write what is queued.
         await recorder.close()
@@ -214,6 +223,17 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   }
 
   return { url, logger, runtime: () => runtime, routing, store, reload, close }
+}
+
+/** Tenants with a retention of their own: config ones, then API-managed ones. */
+function tenantRetention(config: ResolvedConfig, tenants: TenantDirectory): Map<string, number> {
+  const days = new Map<string, number>()
+  for (const t of tenants.list()) if (t.settings.retention_days) days.set(t.name, t.settings.retention_days)
+  for (const [name, t] of Object.entries(config.tenants)) {
+    if (t.retention_days) days.set(name, t.retention_days)
+    else days.delete(name)
+  }
+  return days
 }
 
 /** Breakers, latency stats and the tokenizer live as long as the process, across config reloads. */

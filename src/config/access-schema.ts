@@ -45,6 +45,8 @@ export const tenantSchema = z.strictObject({
   /** Applied to each key of the tenant that sets none of its own. */
   key_limits: limitSchema.optional(),
   budget: budgetSchema.optional(),
+  /** Days this tenant's request-log records are kept (default `logging.retention_days`). */
+  retention_days: z.number().positive().max(36_500).optional(),
   /** Data protection: every request is at least this sensitive... */
   sensitivity_floor: z.enum(SENSITIVITY_LEVELS).optional(),
   /** ...and none above this is accepted. */

@@ -253,6 +253,10 @@ const loggingSchema = z.strictObject({
    * writer still runs on the event loop (+~30 MB RSS and p99 spikes under saturating load).
    */
   request_log: z.boolean().default(false),
+  /** Request-log records older than this are deleted (a tenant's `retention_days` overrides it). */
+  retention_days: z.number().positive().max(36_500).default(30),
+  /** How often the retention sweeper runs. */
+  retention_sweep_s: z.number().positive().default(3_600),
 })
 
 export const configSchema = z.strictObject({

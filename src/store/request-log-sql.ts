@@ -1,4 +1,4 @@
-import { decodeCursor, type RequestLogQuery, type RequestLogRecord } from './store.js'
+import { decodeCursor, type RequestLogQuery, type RequestLogRecord, type RetentionQuery } from './store.js'
 
 /** Columns in insert order; the same names in both dialects. */
 export const LOG_COLUMNS = [
@@ -123,5 +123,32 @@ export function logQuery(
   const sql =
     `SELECT * FROM request_logs${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}` +
     ` ORDER BY ts DESC, request_id DESC LIMIT ${placeholder(params.length)}`
+  return { sql, params }
+}
+
+/**
+ * A bounded DELETE of old records: by primary key through a sub-select, which both dialects accept
+ * (SQLite's `DELETE ... LIMIT` needs a compile option), so a sweep never holds a long lock.
+ */
+export function retentionDelete(
+  query: RetentionQuery,
+  placeholder: (n: number) => string,
+): { sql: string; params: unknown[] } {
+  const params: unknown[] = [query.before]
+  const where = [`ts < ${placeholder(1)}`]
+  if (query.tenant !== undefined) {
+    params.push(query.tenant)
+    where.push(`tenant = ${placeholder(params.length)}`)
+  } else if (query.exceptTenants && query.exceptTenants.length > 0) {
+    const marks = query.exceptTenants.map((t) => {
+      params.push(t)
+      return placeholder(params.length)
+    })
+    where.push(`(tenant IS NULL OR tenant NOT IN (${marks.join(', ')}))`)
+  }
+  params.push(query.limit)
+  const sql =
+    `DELETE FROM request_logs WHERE request_id IN (SELECT request_id FROM request_logs WHERE ${where.join(' AND ')}` +
+    ` ORDER BY ts LIMIT ${placeholder(params.length)})`
   return { sql, params }
 }

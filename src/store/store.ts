@@ -13,6 +13,11 @@ export interface Store extends AccessStore {
   ping(): Promise<void>
   /** Write many records in one transaction (the recorder batches them). */
   insertRequestLogs(records: readonly RequestLogRecord[]): Promise<void>
+  /**
+   * Delete up to `limit` records older than `before` (epoch ms), of one tenant, or of every tenant
+   * but `exceptTenants` (records without a tenant included). Returns how many were deleted.
+   */
+  deleteRequestLogs(query: RetentionQuery): Promise<number>
   /** Newest first, filtered, with an opaque cursor for the next page. */
   queryRequestLogs(query: RequestLogQuery): Promise<RequestLogPage>
   close(): Promise<void>
@@ -43,6 +48,13 @@ export interface RequestLogRecord {
   costUsd?: number | undefined
   latencyMs: number
   ttftMs?: number | undefined
+}
+
+export interface RetentionQuery {
+  before: number
+  tenant?: string | undefined
+  exceptTenants?: readonly string[] | undefined
+  limit: number
 }
 
 export interface RequestLogQuery {

@@ -205,6 +205,28 @@ for (const backend of backends) {
       expect((await store.tenantsUpdatedSince(2_500)).map((t) => t.name)).toEqual(['initech'])
     })
 
+    it('deletes old records in bounded batches, by tenant or for everyone else', async () => {
+      const old = (i: number, tenant: string | undefined) =>
+        record(5000 + i, { requestId: `old-${tenant ?? 'none'}-${i}`, ts: 1_000 + i, tenant })
+      await store.insertRequestLogs([
+        ...Array.from({ length: 5 }, (_, i) => old(i, 'bank')),
+        ...Array.from({ length: 3 }, (_, i) => old(i, 'clinic')),
+        old(0, undefined),
+      ])
+      const count = async (prefix: string) =>
+        (await allRequestIds(store, { limit: 1000 })).filter((id) => id.startsWith(prefix)).length
+      const newer = await count('req-')
+      expect(await store.deleteRequestLogs({ before: 2_000, tenant: 'bank', limit: 2 })).toBe(2)
+      expect(await count('old-bank')).toBe(3)
+      expect(await store.deleteRequestLogs({ before: 2_000, exceptTenants: ['bank'], limit: 100 })).toBe(4)
+      expect(await count('old-clinic')).toBe(0)
+      expect(await count('old-none')).toBe(0)
+      expect(await count('old-bank')).toBe(3)
+      expect(await store.deleteRequestLogs({ before: 2_000, limit: 100 })).toBe(3)
+      // Newer records are untouched.
+      expect(await count('req-')).toBe(newer)
+    })
+
     it('applies migrations once: reopening keeps the data', async () => {
       const again = await (backend as Backend).open()
       try {

@@ -1,7 +1,7 @@
 import pg from 'pg'
 import { createAccessStore } from '../access-sql.js'
 import { MIGRATIONS } from '../migrations.js'
-import { LOG_COLUMNS, logQuery, logRecord, logRow } from '../request-log-sql.js'
+import { LOG_COLUMNS, logQuery, logRecord, logRow, retentionDelete } from '../request-log-sql.js'
 import { encodeCursor, type RequestLogPage, type Store } from '../store.js'
 
 export interface PostgresStoreOptions {
@@ -67,6 +67,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         const batch = records.slice(i, i + 500)
         await pool.query(insertSql(batch.length), batch.flatMap(logRow))
       }
+    },
+    async deleteRequestLogs(query) {
+      const { sql, params } = retentionDelete(query, (n) => `$${n}`)
+      return (await pool.query(sql, params)).rowCount ?? 0
     },
     async queryRequestLogs(query): Promise<RequestLogPage> {
       const { sql, params } = logQuery(query, (n) => `$${n}`)

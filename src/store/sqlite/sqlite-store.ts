@@ -3,7 +3,7 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { createAccessStore } from '../access-sql.js'
 import { MIGRATIONS } from '../migrations.js'
-import { LOG_COLUMNS, logQuery, logRecord, logRow } from '../request-log-sql.js'
+import { LOG_COLUMNS, logQuery, logRecord, logRow, retentionDelete } from '../request-log-sql.js'
 import { encodeCursor, type RequestLogPage, type Store } from '../store.js'
 
 /**
@@ -53,6 +53,10 @@ export function openSqliteStore(path: string): Store {
     },
     async insertRequestLogs(records) {
       insertMany(records.map(logRow))
+    },
+    async deleteRequestLogs(query) {
+      const { sql, params } = retentionDelete(query, () => '?')
+      return db.prepare(sql).run(...params).changes
     },
     async queryRequestLogs(query): Promise<RequestLogPage> {
       const { sql, params } = logQuery(query, () => '?')
