@@ -86,12 +86,12 @@ export class Budgets {
         limit_usd: line.limitUsd,
         held_usd: round(held),
       })
-      throw new GatewayError(
-        'budget_exceeded',
+      throw new BudgetExceeded(
+        line.subject.scope,
         `The ${line.period} budget of ${line.subject.label} is used up: $${round(held)} of $${line.limitUsd} ` +
           `spent or reserved, and this call may cost up to $${round(estimateUsd)}. It resets at ` +
           `${new Date(line.resetsAtMs).toISOString()}.`,
-        { retryAfterS: Math.max(1, Math.ceil((line.resetsAtMs - this.#now()) / 1000)) },
+        Math.max(1, Math.ceil((line.resetsAtMs - this.#now()) / 1000)),
       )
     }
     return { lines, reservedNano }
@@ -198,4 +198,15 @@ function linesOf(subject: BudgetSubject, nowMs: number): Line[] {
 
 function round(usd: number): number {
   return Math.round(usd * 1e6) / 1e6
+}
+
+/** 429 budget_exceeded, with the scope of the budget that refused (for metrics). */
+export class BudgetExceeded extends GatewayError {
+  constructor(
+    readonly scope: 'tenant' | 'key',
+    message: string,
+    retryAfterS: number,
+  ) {
+    super('budget_exceeded', message, { retryAfterS })
+  }
 }

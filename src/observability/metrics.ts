@@ -84,8 +84,32 @@ export function createMetrics({ targets, breakers, stats, recorder, ...rest }: M
       },
     })
   }
+  const rejections = new Counter({
+    name: 'gatehouse_rejections_total',
+    help: 'Calls refused before any provider was called, by reason (rate_limit, concurrency, budget, loop) and scope (key, tenant, model, global).',
+    labelNames: ['reason', 'scope'] as const,
+    registers: [registry],
+  })
+  const tokens = new Counter({
+    name: 'gatehouse_tokens_total',
+    help: 'Tokens metered per target and tenant, by type (input, output).',
+    labelNames: ['target', 'tenant', 'type'] as const,
+    registers: [registry],
+  })
+  const cost = new Counter({
+    name: 'gatehouse_cost_usd_total',
+    help: 'Cost metered per target and tenant, USD.',
+    labelNames: ['target', 'tenant'] as const,
+    registers: [registry],
+  })
   return {
     registry,
+    rejected: (reason, scope) => rejections.inc({ reason, scope }),
+    metered(target, tenant, usage, usd) {
+      tokens.inc({ target, tenant, type: 'input' }, usage.input)
+      tokens.inc({ target, tenant, type: 'output' }, usage.output)
+      if (usd !== undefined) cost.inc({ target, tenant }, usd)
+    },
     attempt: (target, outcome) => attempts.inc({ target, outcome }),
     retry: (target) => retries.inc({ target }),
     fallback: (target) => fallbacks.inc({ target }),

@@ -1,7 +1,8 @@
-import type { BudgetSubject, Budgets } from '../budgets/budgets.js'
+import { BudgetExceeded, type BudgetSubject, type Budgets } from '../budgets/budgets.js'
 import type { ChatBody } from '../providers/types.js'
 import { estimateCostUsd, expectedOutputTokens } from '../routing/estimate-cost.js'
 import { upperBoundTokens } from '../routing/estimate-tokens.js'
+import type { RoutingMetrics } from '../routing/routing-deps.js'
 import type { RequestContext } from './context.js'
 import type { Stage } from './stage.js'
 import { whenDone } from './when-done.js'
@@ -12,12 +13,15 @@ import { whenDone } from './when-done.js'
  * The estimate is pessimistic: an upper bound of the input tokens (UTF-8 bytes), the caller's
  * output cap or the route's typical output, at the dearest of the planned targets.
  */
-export const budget = (budgets: Budgets): Stage => ({
+export const budget = (budgets: Budgets, metrics: RoutingMetrics): Stage => ({
   name: 'budget',
   async run(ctx, next) {
     const subjects = subjectsOf(ctx)
     if (subjects.length === 0) return next()
-    const reservation = await budgets.reserve(subjects, estimateUsd(ctx))
+    const reservation = await budgets.reserve(subjects, estimateUsd(ctx)).catch((err: unknown) => {
+      if (err instanceof BudgetExceeded) metrics.rejected('budget', err.scope)
+      throw err
+    })
     const settle = () => {
       Promise.resolve(ctx.metering)
         .then(() => budgets.settle(reservation, ctx.costUsd ?? 0))

@@ -3,6 +3,7 @@ import type { Alerter } from '../alerts/alerter.js'
 import { GatewayError } from '../errors.js'
 import type { Limiter } from '../limits/limiter.js'
 import type { ChatBody } from '../providers/types.js'
+import type { RoutingMetrics } from '../routing/routing-deps.js'
 import type { Stage } from './stage.js'
 
 /**
@@ -12,7 +13,12 @@ import type { Stage } from './stage.js'
  * `action: block` refuses that prompt for `block_s` (429 loop_detected). Counted in the shared
  * limiter, so a loop spread over replicas is seen as one.
  */
-export const guardLoop = (limiter: Limiter, alerter: Alerter, now: () => number = Date.now): Stage => {
+export const guardLoop = (
+  limiter: Limiter,
+  alerter: Alerter,
+  metrics: RoutingMetrics,
+  now: () => number = Date.now,
+): Stage => {
   // Per prompt: the end of its block (action block) or of its alert's quiet period (action alert).
   const blockedUntil = new Map<string, number>()
   return {
@@ -25,8 +31,10 @@ export const guardLoop = (limiter: Limiter, alerter: Alerter, now: () => number 
       if (fingerprint === undefined) return next()
       const id = `${principal.keyId}:${fingerprint}`
       const until = blockedUntil.get(id)
-      if (guard.action === 'block' && until !== undefined && until > now())
+      if (guard.action === 'block' && until !== undefined && until > now()) {
+        metrics.rejected('loop', 'key')
         throw blocked(Math.ceil((until - now()) / 1000))
+      }
       const result = await limiter.take([{ key: `loop:${id}`, limit: guard.max_repeats, cost: 1 }])
       if (result.ok) return next()
       // One alert per burst: the first refusal opens a quiet period of `block_s`.
@@ -42,7 +50,10 @@ export const guardLoop = (limiter: Limiter, alerter: Alerter, now: () => number 
           action: guard.action,
         })
       }
-      if (guard.action === 'block') throw blocked(guard.block_s)
+      if (guard.action === 'block') {
+        metrics.rejected('loop', 'key')
+        throw blocked(guard.block_s)
+      }
       return next()
     },
   }

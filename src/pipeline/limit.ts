@@ -2,6 +2,7 @@ import type { LimitConfig } from '../config/access-schema.js'
 import { GatewayError } from '../errors.js'
 import type { BucketState, BucketTake, Limiter, SlotRequest } from '../limits/limiter.js'
 import type { ChatBody } from '../providers/types.js'
+import type { RoutingMetrics } from '../routing/routing-deps.js'
 import type { RequestContext } from './context.js'
 import type { Stage } from './stage.js'
 import { whenDone } from './when-done.js'
@@ -15,7 +16,7 @@ const LEASE_MS = 15 * 60_000
  * bytes / 4, plus the output the caller asked for) and reconciled with the reported usage after.
  * Every answer carries OpenAI's `x-ratelimit-*` headers for the tightest request and token limit.
  */
-export const limit = (limiter: Limiter): Stage => ({
+export const limit = (limiter: Limiter, metrics: RoutingMetrics): Stage => ({
   name: 'limit',
   async run(ctx, next) {
     const scopes = scopesOf(ctx)
@@ -33,6 +34,7 @@ export const limit = (limiter: Limiter): Stage => ({
       setHeaders(ctx, result.buckets)
       if (!result.ok) {
         const { denied } = result
+        metrics.rejected('rate_limit', denied.key.split(':')[1] ?? 'global')
         const what = denied.key.startsWith('rpm:') ? 'requests' : 'tokens'
         throw new GatewayError(
           'rate_limited',
@@ -46,6 +48,7 @@ export const limit = (limiter: Limiter): Stage => ({
     if (slots.length > 0) {
       const slot = await limiter.acquire(slots, LEASE_MS)
       if (!slot.ok) {
+        metrics.rejected('concurrency', slot.denied.key.split(':')[0] ?? 'global')
         // The buckets were charged for a call that does not happen: give the tokens back.
         await limiter.adjust(refunds(takes, estimate))
         throw new GatewayError(

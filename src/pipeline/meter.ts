@@ -1,6 +1,7 @@
 import { costUsd } from '../pricing/cost.js'
 import type { ChatBody, ChatChunk, Usage } from '../providers/types.js'
 import type { TokenEstimator } from '../routing/estimate-tokens.js'
+import type { RoutingMetrics } from '../routing/routing-deps.js'
 import type { RequestContext } from './context.js'
 import type { Stage } from './stage.js'
 
@@ -11,11 +12,12 @@ import type { Stage } from './stage.js'
  * record) find `ctx.usage` and `ctx.costUsd` set when the call, or its stream, is over. A stream's
  * usage chunk carries `cost_usd`; one is added at the end when the provider sent none.
  */
-export const meter = (tokens: TokenEstimator): Stage => ({
+export const meter = (tokens: TokenEstimator, metrics: RoutingMetrics): Stage => ({
   name: 'meter',
   async run(ctx, next) {
     const result = await next()
-    if (result.kind === 'stream') return { kind: 'stream', events: meterStream(ctx, result.events, tokens) }
+    if (result.kind === 'stream')
+      return { kind: 'stream', events: meterStream(ctx, result.events, tokens, metrics) }
     const usage = result.response.usage as Usage | undefined
     ctx.usage =
       usage ??
@@ -23,6 +25,7 @@ export const meter = (tokens: TokenEstimator): Stage => ({
         ? await counted(ctx, tokens, result.response.choices.map((c) => textOf(c.message.content)).join(''))
         : undefined)
     price(ctx)
+    report(ctx, metrics)
     return result
   },
 })
@@ -31,6 +34,7 @@ async function* meterStream(
   ctx: RequestContext,
   events: AsyncIterable<ChatChunk>,
   tokens: TokenEstimator,
+  metrics: RoutingMetrics,
 ): AsyncGenerator<ChatChunk> {
   const text: string[] = []
   let last: ChatChunk | undefined
@@ -60,13 +64,15 @@ async function* meterStream(
       ctx.metering = counted(ctx, tokens, text.join('')).then((usage) => {
         if (usage) ctx.usage = usage
         price(ctx)
+        report(ctx, metrics)
       })
-    }
+    } else if (!done) report(ctx, metrics)
   }
   if (!ctx.usage) {
     ctx.usage = await counted(ctx, tokens, text.join(''))
     price(ctx)
   }
+  report(ctx, metrics)
   if (last && !last.usage && ctx.usage) {
     // The stream ended cleanly without usage: give callers that asked for it the counted one.
     yield {
@@ -102,6 +108,16 @@ function price(ctx: RequestContext): void {
   const model = ctx.served && ctx.runtime.config.models[ctx.served.target]
   if (!model || !ctx.usage) return
   if (model.price) ctx.costUsd = costUsd(model.price, ctx.usage)
+}
+
+function report(ctx: RequestContext, metrics: RoutingMetrics): void {
+  if (!ctx.served || !ctx.usage) return
+  metrics.metered(
+    ctx.served.target,
+    ctx.tenant ?? 'none',
+    { input: ctx.usage.prompt_tokens, output: ctx.usage.completion_tokens ?? 0 },
+    ctx.costUsd,
+  )
 }
 
 function textOf(content: unknown): string {

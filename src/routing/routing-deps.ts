@@ -23,4 +23,13 @@ export interface RoutingMetrics {
   attempt(target: string, outcome: string): void
   retry(target: string): void
   fallback(target: string): void
+  /** A call refused by a limit, budget or the loop guard. */
+  rejected(reason: 'rate_limit' | 'concurrency' | 'budget' | 'loop', scope: string): void
+  /** A call's tokens and cost, once metered. */
+  metered(
+    target: string,
+    tenant: string,
+    usage: { input: number; output: number },
+    usd: number | undefined,
+  ): void
 }

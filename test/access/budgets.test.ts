@@ -66,6 +66,9 @@ for (const backend of backends) {
       expect(refused?.json.error.message).toContain('daily budget')
       expect(Number(refused?.headers.get('retry-after'))).toBeGreaterThan(0)
       expect(spent).toBeLessThanOrEqual(2)
+      expect(await (await fetch(`${gateway.url}/metrics`)).text()).toContain(
+        'gatehouse_rejections_total{reason="budget",scope="key"} 1',
+      )
       // Cheaper calls that still fit go through.
       expect((await chat(gateway, key, { model: 'small', max_tokens: 5 })).status).toBe(200)
     })

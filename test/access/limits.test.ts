@@ -52,6 +52,8 @@ for (const backend of backends) {
       expect(retryAfter).toBeLessThanOrEqual(20)
       expect(refused.headers.get('x-ratelimit-remaining-requests')).toBe('0')
       expect(refused.headers.get('x-ratelimit-reset-requests')).toMatch(/^\d+(\.\d)?s$|^\d+ms$/)
+      const metrics = await (await fetch(`${gateway.url}/metrics`)).text()
+      expect(metrics).toContain('gatehouse_rejections_total{reason="rate_limit",scope="key"} 1')
       // Another key of the same tenant has its own bucket.
       const other = await createKey(gateway, { tenant: 'acme', name: 'b', limits: { rpm: 3 } })
       expect((await chat(gateway, other.key)).status).toBe(200)
