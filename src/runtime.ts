@@ -1,12 +1,13 @@
 import type { Alerter } from './alerts/alerter.js'
 import { type AccessTable, createAccessTable } from './auth/access-table.js'
+import type { Principal } from './auth/principal.js'
 import type { TenantDirectory } from './auth/tenant-directory.js'
 import type { Budgets } from './budgets/budgets.js'
 import type { TenantConfig } from './config/access-schema.js'
 import type { ResolvedConfig } from './config/load.js'
 import type { Limiter } from './limits/limiter.js'
 import type { Recorder } from './observability/recorder.js'
-import { type Authenticator, authenticate } from './pipeline/authenticate.js'
+import { type Authenticator, authenticate, resolveCaller } from './pipeline/authenticate.js'
 import { authorize } from './pipeline/authorize.js'
 import { budget } from './pipeline/budget.js'
 import type { RequestContext } from './pipeline/context.js'
@@ -41,6 +42,8 @@ export interface Runtime {
   readonly routing: RoutingTable
   /** Config-declared keys, derived once. */
   readonly access: AccessTable
+  /** Who calls the data plane with this token (401/403 otherwise). */
+  caller(token: string | undefined): Promise<Principal>
   /** A tenant's settings: the config's, else one created through the admin API. */
   tenant(name: string): TenantConfig | undefined
   readonly pipeline: (ctx: RequestContext) => Promise<PipelineResult>
@@ -67,6 +70,7 @@ export function createRuntime(
   services: RuntimeServices,
 ): Runtime {
   const { routing, now = new Date() } = services
+  const access = createAccessTable(config)
   const created = Math.floor(now.getTime() / 1000)
   const models: ModelListEntry[] = [
     ...Object.values(config.models).map((m) => ({
@@ -87,12 +91,13 @@ export function createRuntime(
     providers,
     rules: compileRules(config.rules),
     routing: createRoutingTable(config),
-    access: createAccessTable(config),
+    access,
+    caller: (token) => resolveCaller(token, config, access, services.authenticators),
     tenant: (name) => config.tenants[name] ?? services.tenants.get(name),
     // The request path, in order (DESIGN.md, "The request path"). Later capabilities add theirs.
     pipeline: compose([
       record(services.recorder),
-      authenticate(services.authenticators),
+      authenticate(),
       authorize(),
       guardLoop(services.limiter, services.alerter, routing.metrics),
       limit(services.limiter, routing.metrics),

@@ -1,56 +1,61 @@
+import type { AccessTable } from '../auth/access-table.js'
 import type { Principal } from '../auth/principal.js'
 import { canCallModels } from '../auth/principal.js'
+import type { ResolvedConfig } from '../config/load.js'
 import { GatewayError } from '../errors.js'
 import type { Stage } from './stage.js'
 
 /** Anything that can turn a bearer token into a principal (virtual keys, JWTs). */
 export type Authenticator = (token: string) => Promise<Principal | undefined>
 
-/**
- * Authenticate: the caller's token decides who calls and for which tenant. Config keys first (a
- * map lookup), then the store's virtual keys, then the authenticators configured (JWT). With
- * `auth.mode: none` every call is the default tenant's (development only; warned at start).
- */
-export const authenticate = (authenticators: readonly Authenticator[]): Stage => ({
+/** Authenticate: the caller's token decides who calls and for which tenant (see resolveCaller). */
+export const authenticate = (): Stage => ({
   name: 'authenticate',
   async run(ctx, next) {
-    const { auth } = ctx.runtime.config
-    if (auth.mode === 'none') {
-      ctx.principal = { keyId: 'none', keyName: 'none', tenant: auth.default_tenant, role: 'admin' }
-    } else {
-      const token = ctx.credential
-      if (token === undefined || token === '') {
-        throw new GatewayError(
-          'unauthenticated',
-          'You did not provide an API key: send Authorization: Bearer <key> (or x-api-key: <key>).',
-        )
-      }
-      const principal = await principalFor(
-        token,
-        ctx.runtime.access.configKey(token, Date.now()),
-        authenticators,
-      )
-      if (!principal) throw new GatewayError('unauthenticated', 'Incorrect, expired or revoked API key.')
-      if (!canCallModels(principal.role)) {
-        throw new GatewayError(
-          'forbidden',
-          `The key '${principal.keyName}' has the ${principal.role} role, which is for the admin API only.`,
-        )
-      }
-      ctx.principal = principal
-    }
+    ctx.principal = await ctx.runtime.caller(ctx.credential)
     ctx.tenant = ctx.principal.tenant
     if (ctx.principal.user !== undefined) ctx.meta.user ??= ctx.principal.user
     return next()
   },
 })
 
-async function principalFor(
+/**
+ * Who calls the data plane with `token`: config keys first (a map lookup), then the store's
+ * virtual keys, then the other authenticators configured (JWT). With `auth.mode: none` every call
+ * is the default tenant's (development only; warned at start). Throws 401, or 403 for a key whose
+ * role is for the admin plane only.
+ */
+export async function resolveCaller(
+  token: string | undefined,
+  config: Pick<ResolvedConfig, 'auth'>,
+  access: AccessTable,
+  authenticators: readonly Authenticator[],
+): Promise<Principal> {
+  if (config.auth.mode === 'none') {
+    return { keyId: 'none', keyName: 'none', tenant: config.auth.default_tenant, role: 'admin' }
+  }
+  if (token === undefined || token === '') {
+    throw new GatewayError(
+      'unauthenticated',
+      'You did not provide an API key: send Authorization: Bearer <key> (or x-api-key: <key>).',
+    )
+  }
+  const principal = access.configKey(token, Date.now()) ?? (await firstPrincipal(token, authenticators))
+  if (!principal) throw new GatewayError('unauthenticated', 'Incorrect, expired or revoked API key.')
+  if (!canCallModels(principal.role)) {
+    throw new GatewayError(
+      'forbidden',
+      `The key '${principal.keyName}' has the ${principal.role} role, which is for the admin API only.`,
+    )
+  }
+  return principal
+}
+
+/** The first authenticator that recognises the token. */
+export async function firstPrincipal(
   token: string,
-  configKey: Principal | undefined,
   authenticators: readonly Authenticator[],
 ): Promise<Principal | undefined> {
-  if (configKey) return configKey
   for (const authenticate of authenticators) {
     const principal = await authenticate(token)
     if (principal) return principal

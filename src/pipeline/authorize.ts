@@ -1,3 +1,4 @@
+import type { Principal } from '../auth/principal.js'
 import type { Sensitivity } from '../config/schema.js'
 import { GatewayError } from '../errors.js'
 import type { Stage } from './stage.js'
@@ -22,10 +23,7 @@ export const authorize = (): Stage => ({
       )
     }
     const model = ctx.body.model
-    if (
-      (principal.models !== undefined && !principal.models.includes(model)) ||
-      (tenant?.models !== undefined && !tenant.models.includes(model))
-    ) {
+    if (!mayUse(principal, tenant, model)) {
       throw new GatewayError(
         'forbidden',
         `The key '${principal.keyName}' (tenant ${principal.tenant}) may not use the model '${model}'.`,
@@ -55,6 +53,18 @@ export const authorize = (): Stage => ({
     return next()
   },
 })
+
+/** Whether a key (within its tenant) may ask for this model or route. */
+export function mayUse(
+  principal: Principal,
+  tenant: { models?: readonly string[] | undefined } | undefined,
+  model: string,
+): boolean {
+  return (
+    (principal.models === undefined || principal.models.includes(model)) &&
+    (tenant?.models === undefined || tenant.models.includes(model))
+  )
+}
 
 function higher(a: Sensitivity | undefined, b: Sensitivity): Sensitivity {
   return a === undefined || LEVEL[b] > LEVEL[a] ? b : a

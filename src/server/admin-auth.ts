@@ -4,7 +4,7 @@ import type { Principal } from '../auth/principal.js'
 import type { Role } from '../config/access-schema.js'
 import type { Secret } from '../config/secret.js'
 import { GatewayError } from '../errors.js'
-import type { Authenticator } from '../pipeline/authenticate.js'
+import { type Authenticator, firstPrincipal } from '../pipeline/authenticate.js'
 import type { Runtime } from '../runtime.js'
 
 /** The caller's key: `Authorization: Bearer <key>`, or `x-api-key` as Anthropic's SDK sends it. */
@@ -59,15 +59,4 @@ export async function adminPrincipal(
     )
   }
   return principal
-}
-
-async function firstPrincipal(
-  token: string,
-  authenticators: readonly Authenticator[],
-): Promise<Principal | undefined> {
-  for (const authenticate of authenticators) {
-    const principal = await authenticate(token)
-    if (principal) return principal
-  }
-  return undefined
 }

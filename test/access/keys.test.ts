@@ -127,6 +127,22 @@ describe('virtual keys', () => {
     expect((await chat(gateway, other.key, { model: 'large' })).status).toBe(200)
   })
 
+  it('lists only the models a key may use, and only to a caller with a key', async () => {
+    gateway = await startAccessGateway()
+    const narrow = await createKey(gateway, { tenant: 'acme', name: 'narrow', models: ['small'] })
+    const wide = await createKey(gateway, { tenant: 'globex', name: 'wide' })
+    const list = async (key?: string) =>
+      fetch(`${gateway.baseURL}/models`, { headers: key ? { authorization: `Bearer ${key}` } : {} })
+    expect((await list()).status).toBe(401)
+    const ids = async (key: string) => ((await (await list(key)).json()) as any).data.map((m: any) => m.id)
+    expect(await ids(narrow.key)).toEqual(['small'])
+    expect(await ids(wide.key)).toEqual(['small', 'large', 'chat'])
+    const hidden = await fetch(`${gateway.baseURL}/models/large`, {
+      headers: { authorization: `Bearer ${narrow.key}` },
+    })
+    expect(hidden.status).toBe(404)
+  })
+
   it('never trusts a tenant header: the key decides the tenant', async () => {
     gateway = await startAccessGateway({ logging: { request_log: true } })
     const { key } = await createKey(gateway, { tenant: 'acme', name: 'a' })

@@ -1,9 +1,12 @@
 import type { OutgoingHttpHeaders } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { errorBody, GatewayError, UpstreamError } from '../../errors.js'
+import { mayUse } from '../../pipeline/authorize.js'
 import type { Operation } from '../../pipeline/context.js'
 import { parseChatBody, parseEmbeddingsBody } from '../../pipeline/ingress.js'
 import type { ChatBody, ChatChunk, EmbeddingsBody } from '../../providers/types.js'
+import type { ModelListEntry, Runtime } from '../../runtime.js'
+import { bearerToken } from '../admin-auth.js'
 import { toGatewayError } from '../error-handler.js'
 import { type PipelineRouteDeps, runPipeline } from '../run-pipeline.js'
 import { COST_TRAILER, costTrailer, SseWriter } from '../sse.js'
@@ -21,14 +24,15 @@ export function registerOpenAIRoutes(app: FastifyInstance, deps: OpenAIRouteDeps
     return run(request, reply, deps, 'embeddings', parseEmbeddingsBody(request.body), false)
   })
 
-  app.get('/v1/models', async function listModels() {
-    return { object: 'list', data: deps.runtime().models }
+  // As OpenAI does: a key is needed, and a key sees only the models and routes it may use.
+  app.get('/v1/models', async function listModels(request) {
+    return { object: 'list', data: await visibleModels(request, deps.runtime()) }
   })
 
   // Model names may contain slashes (e.g. `meta-llama/Llama-3.1-8B`), hence the wildcard.
   app.get('/v1/models/*', async function retrieveModel(request) {
     const id = (request.params as { '*': string })['*']
-    const model = deps.runtime().models.find((m) => m.id === id)
+    const model = (await visibleModels(request, deps.runtime())).find((m) => m.id === id)
     if (!model)
       throw new GatewayError('model_not_found', `The model '${id}' does not exist.`, { param: 'model' })
     return model
@@ -89,4 +93,10 @@ async function writeStream(
   } finally {
     sse.end(costTrailer(cost()))
   }
+}
+
+async function visibleModels(request: FastifyRequest, runtime: Runtime): Promise<ModelListEntry[]> {
+  const principal = await runtime.caller(bearerToken(request.headers))
+  const tenant = runtime.tenant(principal.tenant)
+  return runtime.models.filter((m) => mayUse(principal, tenant, m.id))
 }
