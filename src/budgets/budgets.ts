@@ -48,6 +48,7 @@ export class Budgets {
   readonly #alerter: Alerter
   readonly #now: () => number
   readonly #seeded = new Set<string>()
+  #periods: Periods | undefined
   /** Settled spend not yet in the store, summed per line: one row per line per flush. */
   #pending = new Map<string, SpendDelta>()
 
@@ -63,7 +64,8 @@ export class Budgets {
   }
 
   async reserve(subjects: readonly BudgetSubject[], estimateUsd: number): Promise<Reservation> {
-    const lines = subjects.flatMap((s) => linesOf(s, this.#now()))
+    const periods = this.#periodsNow()
+    const lines = subjects.flatMap((s) => linesOf(s, periods))
     if (lines.length === 0) return { lines, reservedNano: 0 }
     await this.#seed(lines)
     const reservedNano = Math.ceil(estimateUsd * NANO)
@@ -138,7 +140,7 @@ export class Budgets {
   async status(
     subject: BudgetSubject,
   ): Promise<Array<{ period: string; limit_usd: number; spent_usd: number }>> {
-    const lines = linesOf(subject, this.#now())
+    const lines = linesOf(subject, this.#periodsNow())
     await this.#seed(lines)
     return Promise.all(
       lines.map(async (l) => ({
@@ -157,6 +159,11 @@ export class Budgets {
     await this.#store.addSpend(batch)
   }
 
+  #periodsNow(): Periods {
+    this.#periods = periodsAt(this.#now(), this.#periods)
+    return this.#periods
+  }
+
   async #seed(lines: readonly Line[]): Promise<void> {
     for (const line of lines) {
       if (this.#seeded.has(line.key)) continue
@@ -167,30 +174,51 @@ export class Budgets {
   }
 }
 
-function linesOf(subject: BudgetSubject, nowMs: number): Line[] {
+interface Periods {
+  /** The UTC day these ids are good for: [fromMs, toMs). */
+  fromMs: number
+  toMs: number
+  day: string
+  month: string
+  monthEndMs: number
+}
+
+/** The current UTC day and month, worked out once a day rather than on every call. */
+function periodsAt(nowMs: number, cached: Periods | undefined): Periods {
+  if (cached && nowMs >= cached.fromMs && nowMs < cached.toMs) return cached
   const now = new Date(nowMs)
+  const [y, m, d] = [now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()]
   const day = now.toISOString().slice(0, 10)
-  const month = day.slice(0, 7)
+  return {
+    fromMs: Date.UTC(y, m, d),
+    toMs: Date.UTC(y, m, d + 1),
+    day,
+    month: day.slice(0, 7),
+    monthEndMs: Date.UTC(y, m + 1, 1),
+  }
+}
+
+function linesOf(subject: BudgetSubject, periods: Periods): Line[] {
   const base = `${subject.scope}:${subject.subject}`
   const lines: Line[] = []
   if (subject.budget.daily_usd !== undefined) {
     lines.push({
-      key: `${base}:d:${day}`,
+      key: `${base}:d:${periods.day}`,
       subject,
       period: 'daily',
-      periodId: `d:${day}`,
+      periodId: `d:${periods.day}`,
       limitUsd: subject.budget.daily_usd,
-      resetsAtMs: Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1),
+      resetsAtMs: periods.toMs,
     })
   }
   if (subject.budget.monthly_usd !== undefined) {
     lines.push({
-      key: `${base}:m:${month}`,
+      key: `${base}:m:${periods.month}`,
       subject,
       period: 'monthly',
-      periodId: `m:${month}`,
+      periodId: `m:${periods.month}`,
       limitUsd: subject.budget.monthly_usd,
-      resetsAtMs: Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1),
+      resetsAtMs: periods.monthEndMs,
     })
   }
   return lines
