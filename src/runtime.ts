@@ -6,6 +6,7 @@ import type { Budgets } from './budgets/budgets.js'
 import type { TenantConfig } from './config/access-schema.js'
 import type { ResolvedConfig } from './config/load.js'
 import type { Limiter } from './limits/limiter.js'
+import { type BodyCipher, createBodyCipher, parseBodyKey } from './observability/body-cipher.js'
 import type { Recorder } from './observability/recorder.js'
 import { type Authenticator, authenticate, resolveCaller } from './pipeline/authenticate.js'
 import { authorize } from './pipeline/authorize.js'
@@ -42,6 +43,8 @@ export interface Runtime {
   readonly routing: RoutingTable
   /** Config-declared keys, derived once. */
   readonly access: AccessTable
+  /** Seals stored bodies (`logging.body_keys`); absent without keys. */
+  readonly bodyCipher: BodyCipher | undefined
   /** Who calls the data plane with this token (401/403 otherwise). */
   caller(token: string | undefined): Promise<Principal>
   /** A tenant's settings: the config's, else one created through the admin API. */
@@ -92,6 +95,10 @@ export function createRuntime(
     rules: compileRules(config.rules),
     routing: createRoutingTable(config),
     access,
+    bodyCipher:
+      config.logging.body_keys.length === 0
+        ? undefined
+        : createBodyCipher(config.logging.body_keys.map((k) => parseBodyKey(k.id, k.key.reveal()))),
     caller: (token) => resolveCaller(token, config, access, services.authenticators),
     tenant: (name) => config.tenants[name] ?? services.tenants.get(name),
     // The request path, in order (DESIGN.md, "The request path"). Later capabilities add theirs.

@@ -9,6 +9,8 @@ import { secretSchema } from './secret.js'
 
 export const SENSITIVITY_LEVELS = ['public', 'internal', 'confidential', 'restricted'] as const
 
+export const BODY_MODES = ['none', 'metadata', 'redacted', 'full'] as const
+
 /** `user` calls models; the other roles reach the admin plane (`admin` both). */
 export const ROLES = ['user', 'admin', 'auditor', 'finops'] as const
 
@@ -45,6 +47,8 @@ export const tenantSchema = z.strictObject({
   /** Applied to each key of the tenant that sets none of its own. */
   key_limits: limitSchema.optional(),
   budget: budgetSchema.optional(),
+  /** What the request log keeps of this tenant's prompts and answers (default `logging.bodies`). */
+  bodies: z.enum(BODY_MODES).optional(),
   /** Days this tenant's request-log records are kept (default `logging.retention_days`). */
   retention_days: z.number().positive().max(36_500).optional(),
   /** Data protection: every request is at least this sensitive... */
@@ -143,6 +147,7 @@ export const accessSchemas = {
 }
 
 export type Role = (typeof ROLES)[number]
+export type BodyMode = (typeof BODY_MODES)[number]
 export type LimitConfig = z.infer<typeof limitSchema>
 export type BudgetConfig = z.infer<typeof budgetSchema>
 export type TenantConfig = z.infer<typeof tenantSchema>

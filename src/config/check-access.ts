@@ -1,3 +1,5 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: hints show config text with ${VAR} references
+import { parseBodyKey } from '../observability/body-cipher.js'
 import type { Config } from './schema.js'
 
 /** Tenants and config keys refer to known models; a key never exceeds its tenant. */
@@ -26,6 +28,22 @@ export function checkAccess(config: Config, errors: string[]): void {
     const outside = allowed && key.models?.filter((m) => !allowed.includes(m))
     if (outside && outside.length > 0)
       errors.push(`${where}.models: ${outside.join(', ')} not allowed for tenant ${key.tenant}`)
+  })
+  const fullBodies = [config.logging.bodies, ...Object.values(config.tenants).map((t) => t.bodies)].includes(
+    'full',
+  )
+  if (fullBodies && config.logging.body_keys.length === 0) {
+    errors.push(
+      'logging.body_keys: required to store full bodies (they are encrypted): add { id: k1, key: ${GATEHOUSE_BODY_KEY} } ' +
+        'with a key from `openssl rand -base64 32`',
+    )
+  }
+  config.logging.body_keys.forEach((k, i) => {
+    try {
+      parseBodyKey(k.id, k.key.reveal())
+    } catch (err) {
+      errors.push(`logging.body_keys[${i}].key: ${(err as Error).message}`)
+    }
   })
   if (config.auth.mode === 'none' && config.keys.length > 0)
     errors.push('auth.mode: "none" ignores the keys declared under keys; remove them or use mode: keys')

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { accessSchemas, SENSITIVITY_LEVELS } from './access-schema.js'
+import { accessSchemas, BODY_MODES, SENSITIVITY_LEVELS } from './access-schema.js'
 import { Secret, secretSchema } from './secret.js'
 
 /**
@@ -257,6 +257,21 @@ const loggingSchema = z.strictObject({
   retention_days: z.number().positive().max(36_500).default(30),
   /** How often the retention sweeper runs. */
   retention_sweep_s: z.number().positive().default(3_600),
+  /**
+   * What is kept of prompts and answers in the request log (a tenant's `bodies` overrides it):
+   * `none`; `metadata` (message count, roles, sizes, tool names); `redacted` (metadata, and the
+   * text once redaction has removed personal data and secrets); `full` (the text, encrypted).
+   */
+  bodies: z.enum(BODY_MODES).default('redacted'),
+  /** AES-256-GCM keys for stored bodies; the first seals, all open (rotation). */
+  body_keys: z
+    .array(
+      z.strictObject({
+        id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ and - (max 32)'),
+        key: secret,
+      }),
+    )
+    .default([]),
 })
 
 export const configSchema = z.strictObject({

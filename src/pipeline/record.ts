@@ -2,6 +2,7 @@ import { GatewayError } from '../errors.js'
 import type { Recorder } from '../observability/recorder.js'
 import type { ChatChunk } from '../providers/types.js'
 import type { RequestLogRecord } from '../store/store.js'
+import { captureBodies } from './capture-bodies.js'
 import type { RequestContext } from './context.js'
 import type { Stage } from './stage.js'
 
@@ -26,7 +27,7 @@ export const record = (recorder?: Recorder): Stage => ({
     }
     if (result.kind !== 'stream') {
       ctx.outcome = { status: 200 }
-      writeLine(ctx, recorder)
+      writeLine(ctx, recorder, result.kind === 'chat' ? answerOf(result.response.choices) : '')
       return result
     }
     return { kind: 'stream', events: observe(ctx, result.events, recorder) }
@@ -39,31 +40,40 @@ async function* observe(
   recorder: Recorder | undefined,
 ): AsyncGenerator<ChatChunk> {
   ctx.outcome = { status: 200 }
+  // The answer's text, kept only when the request log is on (it may store bodies).
+  const answer: string[] | undefined = recorder ? [] : undefined
   try {
     for await (const chunk of events) {
       ctx.firstByteAtMs ??= performance.now()
+      if (answer)
+        for (const c of chunk.choices) if (typeof c.delta.content === 'string') answer.push(c.delta.content)
       yield chunk
     }
   } catch (err) {
     ctx.outcome = { status: 200, errorKind: err instanceof GatewayError ? err.kind : 'upstream_error' }
     throw err
   } finally {
-    writeLine(ctx, recorder)
+    writeLine(ctx, recorder, answer?.join('') ?? '')
   }
 }
 
-function writeLine(ctx: RequestContext, recorder: Recorder | undefined): void {
+function writeLine(ctx: RequestContext, recorder: Recorder | undefined, answer = ''): void {
   // Durations are measured now; the line waits only for meter's count of a cut stream.
   if (ctx.metering) {
     const endedAtMs = performance.now()
-    void ctx.metering.then(() => writeLineAt(ctx, recorder, endedAtMs))
-  } else writeLineAt(ctx, recorder, performance.now())
+    void ctx.metering.then(() => writeLineAt(ctx, recorder, endedAtMs, answer))
+  } else writeLineAt(ctx, recorder, performance.now(), answer)
 }
 
-function writeLineAt(ctx: RequestContext, recorder: Recorder | undefined, endedAtMs: number): void {
+function writeLineAt(
+  ctx: RequestContext,
+  recorder: Recorder | undefined,
+  endedAtMs: number,
+  answer: string,
+): void {
   const durationMs = round(endedAtMs - ctx.startedAtMs)
   const ttftMs = ctx.firstByteAtMs === undefined ? undefined : round(ctx.firstByteAtMs - ctx.startedAtMs)
-  recorder?.record(toRecord(ctx, durationMs, ttftMs))
+  if (recorder) recorder.record({ ...toRecord(ctx, durationMs, ttftMs), ...captureBodies(ctx, answer) })
   ctx.log.info(
     {
       op: ctx.operation,
@@ -120,6 +130,10 @@ function toRecord(ctx: RequestContext, durationMs: number, ttftMs: number | unde
     latencyMs: durationMs,
     ttftMs,
   }
+}
+
+function answerOf(choices: ReadonlyArray<{ message: { content?: unknown } }>): string {
+  return choices.map((c) => (typeof c.message.content === 'string' ? c.message.content : '')).join('\n')
 }
 
 /** Only when something noteworthy happened (a skip, a retry, a fallback): what and why. */

@@ -96,4 +96,15 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
     ),
   },
+  {
+    version: 4,
+    name: 'request bodies: metadata, and sealed text with its key id',
+    ...both(
+      (t) => `
+      ALTER TABLE request_logs ADD COLUMN body_meta ${t.json};
+      ALTER TABLE request_logs ADD COLUMN bodies TEXT;
+      ALTER TABLE request_logs ADD COLUMN body_key_id TEXT;
+    `,
+    ),
+  },
 ]

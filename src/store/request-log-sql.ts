@@ -23,6 +23,9 @@ export const LOG_COLUMNS = [
   'cost_usd',
   'latency_ms',
   'ttft_ms',
+  'body_meta',
+  'bodies',
+  'body_key_id',
 ] as const
 
 export function logRow(r: RequestLogRecord): unknown[] {
@@ -48,6 +51,9 @@ export function logRow(r: RequestLogRecord): unknown[] {
     r.costUsd ?? null,
     r.latencyMs,
     r.ttftMs ?? null,
+    r.bodyMeta === undefined ? null : JSON.stringify(r.bodyMeta),
+    r.bodies ?? null,
+    r.bodyKeyId ?? null,
   ]
 }
 
@@ -56,6 +62,8 @@ export function logRecord(row: Record<string, unknown>): RequestLogRecord {
   const text = (v: unknown) => (v === null || v === undefined ? undefined : String(v))
   const num = (v: unknown) => (v === null || v === undefined ? undefined : Number(v))
   const trace = row['trace']
+  const json = (v: unknown) =>
+    v === null || v === undefined ? undefined : typeof v === 'string' ? JSON.parse(v) : v
   return {
     requestId: String(row['request_id']),
     ts: Number(row['ts']),
@@ -83,6 +91,9 @@ export function logRecord(row: Record<string, unknown>): RequestLogRecord {
     costUsd: num(row['cost_usd']),
     latencyMs: Number(row['latency_ms']),
     ttftMs: num(row['ttft_ms']),
+    bodyMeta: json(row['body_meta']),
+    bodies: text(row['bodies']),
+    bodyKeyId: text(row['body_key_id']),
   }
 }
 

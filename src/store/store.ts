@@ -48,6 +48,20 @@ export interface RequestLogRecord {
   costUsd?: number | undefined
   latencyMs: number
   ttftMs?: number | undefined
+  /** What the bodies looked like (message count, roles, sizes, tool names): never their text. */
+  bodyMeta?: BodyMeta | undefined
+  /** Prompt and answer, sealed with AES-256-GCM (`logging.bodies: full`). */
+  bodies?: string | undefined
+  /** The key that sealed `bodies`, so keys can rotate. */
+  bodyKeyId?: string | undefined
+}
+
+export interface BodyMeta {
+  messages: number
+  roles: string[]
+  promptChars: number
+  answerChars: number
+  tools?: string[] | undefined
 }
 
 export interface RetentionQuery {

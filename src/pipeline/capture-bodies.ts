@@ -1,0 +1,43 @@
+import type { BodyMode } from '../config/access-schema.js'
+import type { ChatBody, ChatMessage } from '../providers/types.js'
+import type { BodyMeta, RequestLogRecord } from '../store/store.js'
+import type { RequestContext } from './context.js'
+
+/**
+ * What the request log keeps of a call's prompt and answer, per the tenant's `bodies` mode:
+ * nothing; metadata (counts, roles, sizes, tool names: never text); or the text, sealed with
+ * AES-256-GCM under the request id. `redacted` keeps metadata only until the redaction stage
+ * exists: raw personal data is never stored by default.
+ */
+export function captureBodies(
+  ctx: RequestContext,
+  answer: string,
+): Pick<RequestLogRecord, 'bodyMeta' | 'bodies' | 'bodyKeyId'> {
+  const mode: BodyMode =
+    (ctx.tenant && ctx.runtime.tenant(ctx.tenant)?.bodies) || ctx.runtime.config.logging.bodies
+  if (mode === 'none' || ctx.operation !== 'chat') return {}
+  const body = ctx.body as ChatBody
+  const prompt = body.messages.map(textOf).join('\n')
+  const tools = Array.isArray(body['tools'])
+    ? (body['tools'] as Array<{ function?: { name?: string } }>).map((t) => t.function?.name ?? '?')
+    : undefined
+  const bodyMeta: BodyMeta = {
+    messages: body.messages.length,
+    roles: body.messages.map((m) => m.role),
+    promptChars: prompt.length,
+    answerChars: answer.length,
+    ...(tools ? { tools } : {}),
+  }
+  const cipher = ctx.runtime.bodyCipher
+  if (mode !== 'full' || !cipher) return { bodyMeta }
+  const sealed = cipher.seal(JSON.stringify({ messages: body.messages, answer }), ctx.id)
+  return { bodyMeta, bodies: sealed, bodyKeyId: cipher.activeKeyId }
+}
+
+function textOf(message: ChatMessage): string {
+  const { content } = message
+  if (typeof content === 'string') return content
+  if (Array.isArray(content))
+    return content.map((p) => ('text' in p && typeof p.text === 'string' ? p.text : '')).join(' ')
+  return ''
+}
