@@ -4,10 +4,14 @@
  * (test/store/store.test.ts). Request logs come first; keys, audit and prompts follow.
  */
 import type { AccessStore } from './access-sql.js'
+import type { FeedbackStore } from './feedback-sql.js'
+import type { UsageStore } from './usage-sql.js'
 
 export type { AccessStore, KeyPatch, KeyRecord, SpendDelta } from './access-sql.js'
+export type { FeedbackRecord, FeedbackStore } from './feedback-sql.js'
+export type { UsageGroup, UsageInterval, UsageQuery, UsageRow, UsageStore } from './usage-sql.js'
 
-export interface Store extends AccessStore {
+export interface Store extends AccessStore, FeedbackStore, UsageStore {
   readonly kind: 'sqlite' | 'postgres'
   /** Cheap round trip, for `/readyz`. */
   ping(): Promise<void>

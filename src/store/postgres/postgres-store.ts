@@ -1,8 +1,10 @@
 import pg from 'pg'
-import { createAccessStore } from '../access-sql.js'
+import { createAccessStore, type SqlRunner } from '../access-sql.js'
+import { createFeedbackStore } from '../feedback-sql.js'
 import { MIGRATIONS } from '../migrations.js'
 import { LOG_COLUMNS, logQuery, logRecord, logRow } from '../request-log-sql.js'
 import { encodeCursor, type RequestLogPage, type Store } from '../store.js'
+import { createUsageStore } from '../usage-sql.js'
 
 export interface PostgresStoreOptions {
   /** `postgres://user@host:5432/db`; a `?schema=name` parameter selects (and creates) a schema. */
@@ -46,17 +48,19 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     let n = 0
     return sql.replace(/\?/g, () => `$${++n}`)
   }
-  const access = createAccessStore({
+  const runner: SqlRunner = {
     async all(sql, params) {
       return (await pool.query(numbered(sql), params as unknown[])).rows
     },
     async run(sql, params) {
       return (await pool.query(numbered(sql), params as unknown[])).rowCount ?? 0
     },
-  })
+  }
 
   return {
-    ...access,
+    ...createAccessStore(runner),
+    ...createFeedbackStore(runner),
+    ...createUsageStore(runner),
     kind: 'postgres',
     async ping() {
       await pool.query('SELECT 1')
