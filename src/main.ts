@@ -119,6 +119,8 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     keys: access.keys,
     budgets: access.budgets,
     authenticators: access.authenticators,
+    store,
+    flushLog: () => recorder.flush(),
     inFlight,
     routing,
     metrics: metrics.registry,

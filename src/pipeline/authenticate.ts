@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/principal.js'
 import { canCallModels } from '../auth/principal.js'
 import { GatewayError } from '../errors.js'
+import type { Runtime } from '../runtime.js'
 import type { Stage } from './stage.js'
 
 /** Anything that can turn a bearer token into a principal (virtual keys, JWTs). */
@@ -14,36 +15,42 @@ export type Authenticator = (token: string) => Promise<Principal | undefined>
 export const authenticate = (authenticators: readonly Authenticator[]): Stage => ({
   name: 'authenticate',
   async run(ctx, next) {
-    const { auth } = ctx.runtime.config
-    if (auth.mode === 'none') {
-      ctx.principal = { keyId: 'none', keyName: 'none', tenant: auth.default_tenant, role: 'admin' }
-    } else {
-      const token = ctx.credential
-      if (token === undefined || token === '') {
-        throw new GatewayError(
-          'unauthenticated',
-          'You did not provide an API key: send Authorization: Bearer <key> (or x-api-key: <key>).',
-        )
-      }
-      const principal = await principalFor(
-        token,
-        ctx.runtime.access.configKey(token, Date.now()),
-        authenticators,
-      )
-      if (!principal) throw new GatewayError('unauthenticated', 'Incorrect, expired or revoked API key.')
-      if (!canCallModels(principal.role)) {
-        throw new GatewayError(
-          'forbidden',
-          `The key '${principal.keyName}' has the ${principal.role} role, which is for the admin API only.`,
-        )
-      }
-      ctx.principal = principal
-    }
+    ctx.principal = await callerPrincipal(ctx.credential, ctx.runtime, authenticators)
     ctx.tenant = ctx.principal.tenant
     if (ctx.principal.user !== undefined) ctx.meta.user ??= ctx.principal.user
     return next()
   },
 })
+
+/**
+ * The principal a data-plane token stands for, or the error to answer: shared by the pipeline and
+ * the data-plane endpoints outside it (`POST /v1/feedback`).
+ */
+export async function callerPrincipal(
+  token: string | undefined,
+  runtime: Runtime,
+  authenticators: readonly Authenticator[],
+): Promise<Principal> {
+  const { auth } = runtime.config
+  if (auth.mode === 'none') {
+    return { keyId: 'none', keyName: 'none', tenant: auth.default_tenant, role: 'admin' }
+  }
+  if (token === undefined || token === '') {
+    throw new GatewayError(
+      'unauthenticated',
+      'You did not provide an API key: send Authorization: Bearer <key> (or x-api-key: <key>).',
+    )
+  }
+  const principal = await principalFor(token, runtime.access.configKey(token, Date.now()), authenticators)
+  if (!principal) throw new GatewayError('unauthenticated', 'Incorrect, expired or revoked API key.')
+  if (!canCallModels(principal.role)) {
+    throw new GatewayError(
+      'forbidden',
+      `The key '${principal.keyName}' has the ${principal.role} role, which is for the admin API only.`,
+    )
+  }
+  return principal
+}
 
 async function principalFor(
   token: string,
