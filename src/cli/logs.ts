@@ -108,6 +108,8 @@ async function follow(target: AdminTarget, filters: URLSearchParams, opts: LogsO
   const first = await adminCall(target, 'GET', `/admin/logs?${filters}`)
   const seen = new Map<string, number>()
   let highWaterMs: number | undefined
+  // Records older than the first ones shown are history, not news: later polls skip them.
+  let floorMs = Number.NEGATIVE_INFINITY
   const show = (records: LogRecord[]) => {
     const fresh = records.filter((r) => !seen.has(String(r['request_id'])))
     fresh.sort((a, b) => Date.parse(String(a['time'])) - Date.parse(String(b['time'])))
@@ -115,10 +117,12 @@ async function follow(target: AdminTarget, filters: URLSearchParams, opts: LogsO
       const ms = Date.parse(String(r['time']))
       seen.set(String(r['request_id']), ms)
       highWaterMs = Math.max(highWaterMs ?? ms, ms)
-      out(r)
+      if (ms >= floorMs) out(r)
     }
   }
-  show(first['data'] as LogRecord[])
+  const initial = first['data'] as LogRecord[]
+  show(initial)
+  if (initial.length > 0) floorMs = Math.min(...initial.map((r) => Date.parse(String(r['time']))))
   while (!stop.signal.aborted) {
     await sleep(1_000, stop.signal)
     if (stop.signal.aborted) break
@@ -174,7 +178,7 @@ function followPrinter(json: boolean): (record: LogRecord) => void {
 }
 
 /** Room for a UUID request id, a tenant, `model -> model`, and typical numbers. */
-const MIN_WIDTHS = [19, 36, 10, 28, 6, 16, 13, 10, 9]
+const MIN_WIDTHS = [19, 36, 8, 20, 6, 15, 13, 8, 7]
 
 export function logRow(r: LogRecord): string[] {
   const served = r['model_served'] ?? '-'
@@ -189,8 +193,12 @@ export function logRow(r: LogRecord): string[] {
     String(r['error_kind'] ?? '-'),
     input === null && output === null ? '-' : `${input ?? '-'}/${output ?? '-'}`,
     typeof r['cost_usd'] === 'number' ? r['cost_usd'].toFixed(6) : '-',
-    `${Math.round(Number(r['latency_ms']))} ms`,
+    latency(Number(r['latency_ms'])),
   ]
+}
+
+function latency(ms: number): string {
+  return ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts (Ctrl-C). */
