@@ -17,7 +17,7 @@ describe('timeArg', () => {
   })
 
   it('refuses anything else', () => {
-    for (const text of ['yesterday', '2026-11-01T10:00', '2026-13-45', '1.5h', ''])
+    for (const text of ['yesterday', '2026-02-30', '2026-11-01T10:00', '2026-13-45', '1.5h', ''])
       expect(timeArg(text, NOW), text).toBeUndefined()
   })
 })

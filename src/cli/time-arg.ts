@@ -1,4 +1,5 @@
 import { parseDuration } from '../server/parse-duration.js'
+import { parseIsoTime } from '../server/parse-iso-time.js'
 
 /**
  * A `--from`/`--to` value for the admin API: relative (`24h`, `7d`, `30m`: that long before
@@ -10,7 +11,6 @@ export function timeArg(text: string, nowMs: number): string | undefined {
   if (ago !== undefined) return new Date(nowMs - ago).toISOString()
   if (/^\d{1,15}$/.test(text)) return new Date(Number(text)).toISOString()
   if (/^\d{4}-\d{2}-\d{2}$/.test(text)) text = `${text}T00:00:00Z`
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) return undefined
-  const ms = Date.parse(text)
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString()
+  const ms = parseIsoTime(text)
+  return ms === undefined ? undefined : new Date(ms).toISOString()
 }

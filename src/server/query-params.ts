@@ -1,4 +1,5 @@
 import { GatewayError } from '../errors.js'
+import { parseIsoTime } from './parse-iso-time.js'
 
 /**
  * Query-string parameters, checked one by one: each bad or unknown parameter is a 400 that names
@@ -36,8 +37,8 @@ export class QueryParams {
     const text = this.text(name, 64)
     if (text === undefined) return undefined
     if (/^\d{1,15}$/.test(text)) return Number(text)
-    const ms = ISO_DATE_TIME.test(text) ? Date.parse(text) : Number.NaN
-    if (Number.isNaN(ms))
+    const ms = parseIsoTime(text)
+    if (ms === undefined)
       throw bad(name, `expected an ISO date-time such as 2026-11-29T10:00:00Z, or epoch milliseconds`)
     return ms
   }
@@ -61,9 +62,6 @@ export class QueryParams {
     return items as T[]
   }
 }
-
-/** A date, `T`, a time with optional fraction, and a zone: what `Date.parse` reads the same everywhere. */
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/
 
 export function bad(param: string, message: string): GatewayError {
   return new GatewayError('bad_request', `${param}: ${message}`, { param })

@@ -113,6 +113,7 @@ describe('request logs, usage and feedback over HTTP', () => {
       ['status=abc', 'status'],
       ['from=yesterday', 'from'],
       ['to=2026-13-45', 'to'],
+      ['from=2026-02-30T00:00:00Z', 'from'],
       ['from=2026-11-29T10:00:00Z&to=2026-11-29T09:00:00Z', 'to'],
       ['tennant=acme', 'tennant'],
       ['tenant=a&tenant=b', 'tenant'],
