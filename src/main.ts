@@ -129,6 +129,8 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     tenants: access.tenants,
     budgets: access.budgets,
     authenticators: access.authenticators,
+    store,
+    flushLog: () => recorder.flush(),
     inFlight,
     routing,
     metrics: metrics.registry,

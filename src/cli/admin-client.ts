@@ -55,12 +55,21 @@ export async function adminCall(
   return json
 }
 
-/** Columns padded to their widest cell, as `ls -l` and `kubectl get` print them. */
-export function table(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+/**
+ * Columns padded to their widest cell, as `ls -l` and `kubectl get` print them; the columns listed
+ * in `right` (numbers) are right-aligned so their digits line up.
+ */
+export function table(
+  headers: readonly string[],
+  rows: ReadonlyArray<readonly string[]>,
+  right: readonly number[] = [],
+): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
   const line = (cells: readonly string[]) =>
     cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .map((c, i) =>
+        right.includes(i) ? c.padStart(widths[i]!) : i === cells.length - 1 ? c : c.padEnd(widths[i]!),
+      )
       .join('  ')
       .trimEnd()
   return [line(headers), ...rows.map(line)].join('\n')

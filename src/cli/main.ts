@@ -2,7 +2,9 @@
 import { Command } from 'commander'
 import { registerCheck } from './check.js'
 import { registerKeys } from './keys.js'
+import { registerLogs } from './logs.js'
 import { registerServe } from './serve.js'
+import { registerUsage } from './usage.js'
 import { packageVersion } from './version.js'
 
 const program = new Command()
@@ -14,5 +16,7 @@ const program = new Command()
 registerServe(program)
 registerCheck(program)
 registerKeys(program)
+registerLogs(program)
+registerUsage(program)
 
 await program.parseAsync(process.argv)

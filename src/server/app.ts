@@ -10,9 +10,11 @@ import type { Authenticator } from '../pipeline/authenticate.js'
 import { requestIdFrom } from '../pipeline/ingress.js'
 import type { RoutingDeps } from '../routing/routing-deps.js'
 import type { Runtime } from '../runtime.js'
+import type { Store } from '../store/store.js'
 import { handleError, sendError } from './error-handler.js'
 import { registerAdminRoutes } from './routes/admin.js'
 import { registerAnthropicRoutes } from './routes/anthropic.js'
+import { registerFeedbackRoutes } from './routes/feedback.js'
 import { registerHealthRoutes } from './routes/health.js'
 import { registerOpenAIRoutes } from './routes/openai.js'
 
@@ -31,12 +33,17 @@ export interface AppDeps {
   tenants: TenantDirectory
   budgets: Budgets
   authenticators: readonly Authenticator[]
+  store: Store
+  /** Write queued request-log records now (feedback on a just-answered request). */
+  flushLog: () => Promise<void>
   generateId?: () => string
+  now?: () => number
 }
 
 /** The HTTP surface. Knows routes, headers and error shapes; the request path lives in `pipeline/`. */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const generateId = deps.generateId ?? randomUUID
+  const now = deps.now ?? Date.now
   const app = Fastify({
     loggerInstance: deps.logger,
     // The record stage writes one line per request; Fastify's own request lines would double it.
@@ -77,6 +84,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     tenants: deps.tenants,
     budgets: deps.budgets,
     authenticators: deps.authenticators,
+    store: deps.store,
+    now,
+  })
+  registerFeedbackRoutes(app, {
+    runtime: deps.runtime,
+    store: deps.store,
+    flushLog: deps.flushLog,
+    now,
+    newId: randomUUID,
   })
   return app
 }

@@ -107,4 +107,25 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
     ),
   },
+  {
+    version: 5,
+    name: 'feedback',
+    // No foreign key: SQLite enforces none by default, and feedback may arrive for a request
+    // whose record is still queued. Retention deletes a request's feedback with its record.
+    ...both(
+      (t) => `
+      CREATE TABLE feedback (
+        id TEXT NOT NULL PRIMARY KEY,
+        request_id TEXT NOT NULL,
+        request_ts ${t.bigint} NOT NULL,
+        tenant TEXT, key_id TEXT,
+        score ${t.real} NOT NULL,
+        comment TEXT,
+        ts ${t.bigint} NOT NULL
+      );
+      CREATE INDEX feedback_request ON feedback (request_id);
+      CREATE INDEX feedback_request_ts ON feedback (request_ts);
+    `,
+    ),
+  },
 ]

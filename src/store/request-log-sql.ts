@@ -144,9 +144,12 @@ export function logQuery(
 export function retentionDelete(
   query: RetentionQuery,
   placeholder: (n: number) => string,
+  table: 'request_logs' | 'feedback' = 'request_logs',
 ): { sql: string; params: unknown[] } {
+  // Feedback goes with its request: aged by the request's time, never left orphaned.
+  const [id, ts] = table === 'request_logs' ? ['request_id', 'ts'] : ['id', 'request_ts']
   const params: unknown[] = [query.before]
-  const where = [`ts < ${placeholder(1)}`]
+  const where = [`${ts} < ${placeholder(1)}`]
   if (query.tenant !== undefined) {
     params.push(query.tenant)
     where.push(`tenant = ${placeholder(params.length)}`)
@@ -159,7 +162,7 @@ export function retentionDelete(
   }
   params.push(query.limit)
   const sql =
-    `DELETE FROM request_logs WHERE request_id IN (SELECT request_id FROM request_logs WHERE ${where.join(' AND ')}` +
-    ` ORDER BY ts LIMIT ${placeholder(params.length)})`
+    `DELETE FROM ${table} WHERE ${id} IN (SELECT ${id} FROM ${table} WHERE ${where.join(' AND ')}` +
+    ` ORDER BY ${ts} LIMIT ${placeholder(params.length)})`
   return { sql, params }
 }

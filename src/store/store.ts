@@ -4,10 +4,14 @@
  * (test/store/store.test.ts). Request logs come first; keys, audit and prompts follow.
  */
 import type { AccessStore } from './access-sql.js'
+import type { FeedbackStore } from './feedback-sql.js'
+import type { UsageStore } from './usage-sql.js'
 
 export type { AccessStore, KeyPatch, KeyRecord, SpendDelta, TenantRecord } from './access-sql.js'
+export type { FeedbackRecord, FeedbackStore } from './feedback-sql.js'
+export type { UsageGroup, UsageInterval, UsageQuery, UsageRow, UsageStore } from './usage-sql.js'
 
-export interface Store extends AccessStore {
+export interface Store extends AccessStore, FeedbackStore, UsageStore {
   readonly kind: 'sqlite' | 'postgres'
   /** Cheap round trip, for `/readyz`. */
   ping(): Promise<void>
@@ -15,7 +19,8 @@ export interface Store extends AccessStore {
   insertRequestLogs(records: readonly RequestLogRecord[]): Promise<void>
   /**
    * Delete up to `limit` records older than `before` (epoch ms), of one tenant, or of every tenant
-   * but `exceptTenants` (records without a tenant included). Returns how many were deleted.
+   * but `exceptTenants` (records without a tenant included), and as much of their feedback.
+   * Returns how many rows were deleted.
    */
   deleteRequestLogs(query: RetentionQuery): Promise<number>
   /** Newest first, filtered, with an opaque cursor for the next page. */

@@ -14,6 +14,8 @@ const ENDPOINTS: Array<{ method: 'GET' | 'POST' | 'PUT'; path: string; body?: un
   { method: 'POST', path: '/keys/{id}/revoke', allowed: ['admin'] },
   { method: 'GET', path: '/tenants', allowed: ['admin', 'auditor', 'finops'] },
   { method: 'GET', path: '/budgets', allowed: ['admin', 'auditor', 'finops'] },
+  { method: 'GET', path: '/logs', allowed: ['admin', 'auditor'] },
+  { method: 'GET', path: '/usage?group_by=model', allowed: ['admin', 'auditor', 'finops'] },
   { method: 'PUT', path: '/tenants/team', body: { models: ['small'] }, allowed: ['admin'] },
   { method: 'PUT', path: '/tenants/team/budget', body: { daily_usd: 5 }, allowed: ['admin', 'finops'] },
   { method: 'PUT', path: '/keys/{id}/budget', body: { monthly_usd: 50 }, allowed: ['admin', 'finops'] },

@@ -9,10 +9,11 @@ import { GatewayError } from '../../errors.js'
 import type { Authenticator } from '../../pipeline/authenticate.js'
 import type { RoutingDeps } from '../../routing/routing-deps.js'
 import type { Runtime } from '../../runtime.js'
-import type { KeyRecord } from '../../store/store.js'
+import type { KeyRecord, Store } from '../../store/store.js'
 import { adminPrincipal } from '../admin-auth.js'
 import { parseDuration } from '../parse-duration.js'
 import { registerTenantRoutes } from './admin-tenants.js'
+import { registerLogRoutes } from './logs.js'
 
 export interface AdminRouteDeps {
   runtime: () => Runtime
@@ -21,6 +22,8 @@ export interface AdminRouteDeps {
   tenants: TenantDirectory
   budgets: Budgets
   authenticators: readonly Authenticator[]
+  store: Store
+  now: () => number
 }
 
 declare module 'fastify' {
@@ -73,6 +76,8 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
         }))
         return { object: 'list', data }
       })
+
+      registerLogRoutes(admin, { store: deps.store, now: deps.now })
 
       admin.post('/keys', async function createKey(request, reply) {
         const input = parseBody(createKeySchema, request.body)

@@ -1,8 +1,10 @@
 import pg from 'pg'
-import { createAccessStore } from '../access-sql.js'
+import { createAccessStore, type SqlRunner } from '../access-sql.js'
+import { createFeedbackStore } from '../feedback-sql.js'
 import { MIGRATIONS } from '../migrations.js'
 import { LOG_COLUMNS, logQuery, logRecord, logRow, retentionDelete } from '../request-log-sql.js'
 import { encodeCursor, type RequestLogPage, type Store } from '../store.js'
+import { createUsageStore } from '../usage-sql.js'
 
 export interface PostgresStoreOptions {
   /** `postgres://user@host:5432/db`; a `?schema=name` parameter selects (and creates) a schema. */
@@ -46,17 +48,19 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     let n = 0
     return sql.replace(/\?/g, () => `$${++n}`)
   }
-  const access = createAccessStore({
+  const runner: SqlRunner = {
     async all(sql, params) {
       return (await pool.query(numbered(sql), params as unknown[])).rows
     },
     async run(sql, params) {
       return (await pool.query(numbered(sql), params as unknown[])).rowCount ?? 0
     },
-  })
+  }
 
   return {
-    ...access,
+    ...createAccessStore(runner),
+    ...createFeedbackStore(runner),
+    ...createUsageStore(runner),
     kind: 'postgres',
     async ping() {
       await pool.query('SELECT 1')
@@ -69,8 +73,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       }
     },
     async deleteRequestLogs(query) {
-      const { sql, params } = retentionDelete(query, (n) => `$${n}`)
-      return (await pool.query(sql, params)).rowCount ?? 0
+      const logs = retentionDelete(query, (n) => `$${n}`)
+      const feedback = retentionDelete(query, (n) => `$${n}`, 'feedback')
+      const deleted = await Promise.all([
+        pool.query(logs.sql, logs.params),
+        pool.query(feedback.sql, feedback.params),
+      ])
+      return deleted.reduce((sum, r) => sum + (r.rowCount ?? 0), 0)
     },
     async queryRequestLogs(query): Promise<RequestLogPage> {
       const { sql, params } = logQuery(query, (n) => `$${n}`)

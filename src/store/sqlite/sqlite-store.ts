@@ -1,10 +1,12 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
-import { createAccessStore } from '../access-sql.js'
+import { createAccessStore, type SqlRunner } from '../access-sql.js'
+import { createFeedbackStore } from '../feedback-sql.js'
 import { MIGRATIONS } from '../migrations.js'
 import { LOG_COLUMNS, logQuery, logRecord, logRow, retentionDelete } from '../request-log-sql.js'
 import { encodeCursor, type RequestLogPage, type Store } from '../store.js'
+import { createUsageStore } from '../usage-sql.js'
 
 /**
  * The embedded store: one SQLite file in WAL mode (readers never block the writer), created with
@@ -36,17 +38,19 @@ export function openSqliteStore(path: string): Store {
     statements.set(sql, statement)
     return statement
   }
-  const access = createAccessStore({
+  const runner: SqlRunner = {
     async all(sql, params) {
       return prepared(sql).all(...params) as Array<Record<string, unknown>>
     },
     async run(sql, params) {
       return prepared(sql).run(...params).changes
     },
-  })
+  }
 
   return {
-    ...access,
+    ...createAccessStore(runner),
+    ...createFeedbackStore(runner),
+    ...createUsageStore(runner),
     kind: 'sqlite',
     async ping() {
       db.prepare('SELECT 1').get()
@@ -55,8 +59,12 @@ export function openSqliteStore(path: string): Store {
       insertMany(records.map(logRow))
     },
     async deleteRequestLogs(query) {
-      const { sql, params } = retentionDelete(query, () => '?')
-      return db.prepare(sql).run(...params).changes
+      const logs = retentionDelete(query, () => '?')
+      const feedback = retentionDelete(query, () => '?', 'feedback')
+      return (
+        db.prepare(logs.sql).run(...logs.params).changes +
+        db.prepare(feedback.sql).run(...feedback.params).changes
+      )
     },
     async queryRequestLogs(query): Promise<RequestLogPage> {
       const { sql, params } = logQuery(query, () => '?')
