@@ -27,6 +27,8 @@ export function logView(r: RequestLogRecord, feedback: readonly FeedbackRecord[]
     latency_ms: r.latencyMs,
     ttft_ms: r.ttftMs ?? null,
     trace: r.trace ?? null,
+    body_meta: r.bodyMeta ?? null,
+    body_key_id: r.bodyKeyId ?? null,
     feedback: feedback.map(feedbackView),
   }
 }

@@ -91,6 +91,36 @@ describe('request bodies in the request log', () => {
     expect(file.includes(Buffer.from('Simulated reply'))).toBe(false)
   })
 
+  it('opens a sealed body for an admin through GET /admin/logs/{id}, never in listings', async () => {
+    gateway = await startTestGateway(
+      {
+        providers: { sim: { kind: 'simulated' } },
+        models: { m: { provider: 'sim' } },
+        logging: {
+          request_log: true,
+          bodies: 'full',
+          body_keys: [{ id: 'k1', key: '${GATEHOUSE_BODY_KEY}' }],
+        },
+        admin: { api_key: 'admin-key-0123456789' },
+      },
+      { env: { GATEHOUSE_BODY_KEY: KEY } },
+    )
+    await postJson(
+      `${gateway.baseURL}/chat/completions`,
+      { model: 'm', messages: [{ role: 'user', content: SECRET_PROMPT }] },
+      { 'x-gatehouse-request-id': 'open-me' },
+    )
+    const auth = { authorization: 'Bearer admin-key-0123456789' }
+    await expect
+      .poll(async () => (await fetch(`${gateway!.url}/admin/logs/open-me`, { headers: auth })).status)
+      .toBe(200)
+    const one = (await (await fetch(`${gateway.url}/admin/logs/open-me`, { headers: auth })).json()) as any
+    expect(one.body.messages[0].content).toBe(SECRET_PROMPT)
+    expect(one.body_key_id).toBe('k1')
+    const list = await (await fetch(`${gateway.url}/admin/logs`, { headers: auth })).text()
+    expect(list).not.toContain('Jane Roe')
+  })
+
   it("follows the tenant's mode: none stores nothing of the bodies", async () => {
     const { records } = await run({}, { clinic: { bodies: 'none' } })
     for (const r of records) expect(r.bodyMeta).toBeUndefined()

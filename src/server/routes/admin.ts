@@ -77,7 +77,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
         return { object: 'list', data }
       })
 
-      registerLogRoutes(admin, { store: deps.store, now: deps.now })
+      registerLogRoutes(admin, { store: deps.store, now: deps.now, cipher: () => deps.runtime().bodyCipher })
 
       admin.post('/keys', async function createKey(request, reply) {
         const input = parseBody(createKeySchema, request.body)

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { GatewayError } from '../../errors.js'
+import type { BodyCipher } from '../../observability/body-cipher.js'
 import { InvalidCursorError, type RequestLogRecord, type Store } from '../../store/store.js'
 import { USAGE_GROUPS, USAGE_INTERVALS, type UsageInterval } from '../../store/usage-sql.js'
 import { logView, usageTotals, usageView } from '../log-view.js'
@@ -8,6 +9,8 @@ import { bad, QueryParams } from '../query-params.js'
 export interface LogRouteDeps {
   store: Pick<Store, 'queryRequestLogs' | 'listFeedback' | 'usage'>
   now: () => number
+  /** The current config's body cipher, to open sealed bodies for `GET /admin/logs/{id}`. */
+  cipher?: () => BodyCipher | undefined
 }
 
 const LOG_PARAMS = [
@@ -31,6 +34,18 @@ const MAX_BUCKETS = 2_000
  * A tenant's key sees its tenant only: asking for another is 403, and another tenant's record
  * answers like a missing one.
  */
+/** The sealed prompt and answer of one record, opened for the admin or auditor asking. */
+function openBodies(record: RequestLogRecord, cipher: BodyCipher | undefined) {
+  if (record.bodies === undefined) return {}
+  if (!cipher)
+    return { body: null, body_error: 'logging.body_keys is not configured: the body cannot be opened' }
+  try {
+    return { body: JSON.parse(cipher.open(record.bodies, record.requestId)) as unknown }
+  } catch (err) {
+    return { body: null, body_error: (err as Error).message }
+  }
+}
+
 export function registerLogRoutes(admin: FastifyInstance, deps: LogRouteDeps): void {
   admin.get('/logs', { config: { roles: ['auditor'] } }, async function searchLogs(request) {
     const q = new QueryParams(request.query, LOG_PARAMS)
@@ -68,7 +83,8 @@ export function registerLogRoutes(admin: FastifyInstance, deps: LogRouteDeps): v
     const record = page.records[0]
     if (!record || !visible(request, record.tenant))
       throw new GatewayError('not_found', `No request log with id ${id.slice(0, 200)}.`)
-    return (await withFeedback(deps, [record]))[0]
+    const [view] = await withFeedback(deps, [record])
+    return { ...view, ...openBodies(record, deps.cipher?.()) }
   })
 
   admin.get('/usage', { config: { roles: ['auditor', 'finops'] } }, async function usage(request) {
