@@ -103,7 +103,7 @@ export function createRuntime(
     tenant: (name) => config.tenants[name] ?? services.tenants.get(name),
     // The request path, in order (DESIGN.md, "The request path"). Later capabilities add theirs.
     pipeline: compose([
-      record(services.recorder),
+      record(services.recorder, routing.metrics),
       authenticate(),
       authorize(),
       guardLoop(services.limiter, services.alerter, routing.metrics),

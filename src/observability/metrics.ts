@@ -1,8 +1,11 @@
-import { Counter, Gauge, Registry } from 'prom-client'
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { BreakerRegistry, BreakerState } from '../routing/circuit-breaker.js'
 import type { RoutingMetrics } from '../routing/routing-deps.js'
 import type { TargetStats } from '../routing/target-stats.js'
 import type { Recorder } from './recorder.js'
+
+// From 5 ms (a cached answer) to 2 min (a long generation).
+const LATENCY_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]
 
 const STATE_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 }
 
@@ -102,15 +105,50 @@ export function createMetrics({ targets, breakers, stats, recorder, ...rest }: M
     labelNames: ['target', 'tenant'] as const,
     registers: [registry],
   })
+  const upstreamSeconds = new Histogram({
+    name: 'gatehouse_upstream_duration_seconds',
+    help: 'Upstream attempts by target and outcome: time to the answer (streams: to the first event).',
+    labelNames: ['target', 'outcome'] as const,
+    buckets: LATENCY_BUCKETS_S,
+    registers: [registry],
+  })
+  const requestSeconds = new Histogram({
+    name: 'gatehouse_request_duration_seconds',
+    help: 'Requests by model asked, tenant and status: whole duration (streams: to their end).',
+    labelNames: ['model', 'tenant', 'status'] as const,
+    buckets: LATENCY_BUCKETS_S,
+    registers: [registry],
+  })
+  const ttftSeconds = new Histogram({
+    name: 'gatehouse_time_to_first_token_seconds',
+    help: 'Streams by model asked and tenant: time to the first event sent to the caller.',
+    labelNames: ['model', 'tenant'] as const,
+    buckets: LATENCY_BUCKETS_S,
+    registers: [registry],
+  })
+  const errors = new Counter({
+    name: 'gatehouse_errors_total',
+    help: 'Failed requests by model asked, tenant and error kind.',
+    labelNames: ['model', 'tenant', 'kind'] as const,
+    registers: [registry],
+  })
   return {
     registry,
+    request({ model, tenant, status, errorKind, durationMs, ttftMs }) {
+      requestSeconds.observe({ model, tenant, status: String(status) }, durationMs / 1000)
+      if (ttftMs !== undefined) ttftSeconds.observe({ model, tenant }, ttftMs / 1000)
+      if (errorKind !== undefined) errors.inc({ model, tenant, kind: errorKind })
+    },
     rejected: (reason, scope) => rejections.inc({ reason, scope }),
     metered(target, tenant, usage, usd) {
       tokens.inc({ target, tenant, type: 'input' }, usage.input)
       tokens.inc({ target, tenant, type: 'output' }, usage.output)
       if (usd !== undefined) cost.inc({ target, tenant }, usd)
     },
-    attempt: (target, outcome) => attempts.inc({ target, outcome }),
+    attempt(target, outcome, durationMs) {
+      attempts.inc({ target, outcome })
+      if (durationMs !== undefined) upstreamSeconds.observe({ target, outcome }, durationMs / 1000)
+    },
     retry: (target) => retries.inc({ target }),
     fallback: (target) => fallbacks.inc({ target }),
   }

@@ -65,7 +65,11 @@ async function tryTargets(
     for (let attempt = 1; ; attempt++) {
       if (attempt > 1) deps.metrics.retry(target.name)
       const result = await attemptOnce(ctx, deps, { target, attempt, waitedMs, breaker, request })
-      deps.metrics.attempt(target.name, result instanceof UpstreamError ? result.failure : 'ok')
+      deps.metrics.attempt(
+        target.name,
+        result instanceof UpstreamError ? result.failure : 'ok',
+        ctx.attempts.at(-1)?.durationMs,
+      )
       if (!(result instanceof UpstreamError)) return result
       failures.push({ target, error: result })
       if (!result.retryable) {

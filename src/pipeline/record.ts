@@ -1,6 +1,7 @@
 import { GatewayError } from '../errors.js'
 import type { Recorder } from '../observability/recorder.js'
 import type { ChatChunk } from '../providers/types.js'
+import type { RoutingMetrics } from '../routing/routing-deps.js'
 import type { RequestLogRecord } from '../store/store.js'
 import { captureBodies } from './capture-bodies.js'
 import type { RequestContext } from './context.js'
@@ -10,7 +11,7 @@ import type { Stage } from './stage.js'
  * Record: one structured log line per request once it is over (for a stream, when the stream
  * ends), with ids, route, targets, attempts, usage and timing. Never prompts, answers or keys.
  */
-export const record = (recorder?: Recorder): Stage => ({
+export const record = (recorder: Recorder | undefined, metrics: RoutingMetrics): Stage => ({
   name: 'record',
   async run(ctx, next) {
     let result: Awaited<ReturnType<typeof next>>
@@ -22,15 +23,15 @@ export const record = (recorder?: Recorder): Stage => ({
         status: err instanceof GatewayError ? err.status : 499,
         ...(kind ? { errorKind: kind } : {}),
       }
-      writeLine(ctx, recorder)
+      writeLine(ctx, recorder, metrics)
       throw err
     }
     if (result.kind !== 'stream') {
       ctx.outcome = { status: 200 }
-      writeLine(ctx, recorder, result.kind === 'chat' ? answerOf(result.response.choices) : '')
+      writeLine(ctx, recorder, metrics, result.kind === 'chat' ? answerOf(result.response.choices) : '')
       return result
     }
-    return { kind: 'stream', events: observe(ctx, result.events, recorder) }
+    return { kind: 'stream', events: observe(ctx, result.events, recorder, metrics) }
   },
 })
 
@@ -38,6 +39,7 @@ async function* observe(
   ctx: RequestContext,
   events: AsyncIterable<ChatChunk>,
   recorder: Recorder | undefined,
+  metrics: RoutingMetrics,
 ): AsyncGenerator<ChatChunk> {
   ctx.outcome = { status: 200 }
   // The answer's text, kept only when the request log is on (it may store bodies).
@@ -53,16 +55,30 @@ async function* observe(
     ctx.outcome = { status: 200, errorKind: err instanceof GatewayError ? err.kind : 'upstream_error' }
     throw err
   } finally {
-    writeLine(ctx, recorder, answer?.join('') ?? '')
+    writeLine(ctx, recorder, metrics, answer?.join('') ?? '')
   }
 }
 
-function writeLine(ctx: RequestContext, recorder: Recorder | undefined, answer = ''): void {
+function writeLine(
+  ctx: RequestContext,
+  recorder: Recorder | undefined,
+  metrics: RoutingMetrics,
+  answer = '',
+): void {
   // Durations are measured now; the line waits only for meter's count of a cut stream.
-  if (ctx.metering) {
-    const endedAtMs = performance.now()
-    void ctx.metering.then(() => writeLineAt(ctx, recorder, endedAtMs, answer))
-  } else writeLineAt(ctx, recorder, performance.now(), answer)
+  const endedAtMs = performance.now()
+  if (ctx.metering) void ctx.metering.then(() => writeLineAt(ctx, recorder, endedAtMs, answer))
+  else writeLineAt(ctx, recorder, endedAtMs, answer)
+  const { models, routes } = ctx.runtime.config
+  metrics.request({
+    // Only configured names as labels: a caller's typos must not grow the series without bound.
+    model: Object.hasOwn(models, ctx.body.model) || Object.hasOwn(routes, ctx.body.model) ? ctx.body.model : 'other',
+    tenant: ctx.tenant ?? 'none',
+    status: ctx.outcome?.status ?? 0,
+    errorKind: ctx.outcome?.errorKind,
+    durationMs: endedAtMs - ctx.startedAtMs,
+    ttftMs: ctx.firstByteAtMs === undefined ? undefined : ctx.firstByteAtMs - ctx.startedAtMs,
+  })
 }
 
 function writeLineAt(

@@ -20,7 +20,17 @@ export interface RoutingDeps {
 
 /** What execute reports as it goes; the Prometheus implementation lives in observability/. */
 export interface RoutingMetrics {
-  attempt(target: string, outcome: string): void
+  /** One upstream attempt; `durationMs` until its answer (a stream: until its first event). */
+  attempt(target: string, outcome: string, durationMs?: number): void
+  /** A finished request, for the duration, time-to-first-token and error histograms. */
+  request(done: {
+    model: string
+    tenant: string
+    status: number
+    errorKind: string | undefined
+    durationMs: number
+    ttftMs: number | undefined
+  }): void
   retry(target: string): void
   fallback(target: string): void
   /** A call refused by a limit, budget or the loop guard. */

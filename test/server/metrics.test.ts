@@ -54,4 +54,30 @@ describe('/metrics', () => {
     expect(text).toContain('gatehouse_request_log_queue_depth 0')
     expect(text).toContain('gatehouse_request_log_dropped_total 0')
   })
+
+  it('has request, upstream and time-to-first-token histograms, and errors by kind with bounded labels', async () => {
+    await postJson(`${gateway.baseURL}/chat/completions`, {
+      model: 'sim-fast',
+      messages: [{ role: 'user', content: 'hi' }],
+    })
+    const stream = await fetch(`${gateway.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'sim-fast', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+    })
+    await stream.text()
+    const typo = await postJson(`${gateway.baseURL}/chat/completions`, {
+      model: 'no-such-model-1234',
+      messages: [{ role: 'user', content: 'hi' }],
+    })
+    expect(typo.status).toBe(404)
+    const text = await (await fetch(`${gateway.url}/metrics`)).text()
+    expect(text).toMatch(
+      /gatehouse_request_duration_seconds_count\{model="sim-fast",tenant="default",status="200"\} 2/,
+    )
+    expect(text).toMatch(/gatehouse_time_to_first_token_seconds_count\{model="sim-fast",tenant="default"\} 1/)
+    expect(text).toMatch(/gatehouse_upstream_duration_seconds_count\{target="down",outcome="server"\} 2/)
+    expect(text).toContain('gatehouse_errors_total{model="other",tenant="default",kind="model_not_found"} 1')
+    expect(text).not.toContain('no-such-model-1234')
+  })
 })
