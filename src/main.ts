@@ -6,10 +6,12 @@ import { type DestinationStream, type Logger, pino } from 'pino'
 import { Registry } from 'prom-client'
 import { createAccessServices } from './access-services.js'
 import type { CancelSignal } from './cancel-signal.js'
+import { packageVersion } from './cli/version.js'
 import { type LoadResult, loadConfigFile, type ResolvedConfig } from './config/load.js'
 import { watchConfig } from './config/watch.js'
 import { createMetrics } from './observability/metrics.js'
 import { Recorder } from './observability/recorder.js'
+import type { Tracing } from './observability/start-tracing.js'
 import { ProviderRegistry } from './providers/registry.js'
 import { BreakerRegistry } from './routing/circuit-breaker.js'
 import { createTokenEstimator } from './routing/estimate-tokens.js'
@@ -90,6 +92,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     registry: metricsRegistry,
   })
   const routing: RoutingDeps = { ...base, metrics }
+  const tracing = await startTracingIfEnabled(initial, logger)
   const services = (config: ResolvedConfig) => ({
     routing,
     authenticators: access.authenticators,
@@ -97,6 +100,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     budgets: access.budgets,
     alerter: access.alerter,
     recorder: config.logging.request_log ? recorder : undefined,
+    tracer: tracing?.tracer,
   })
   let runtime = createRuntime(
     first.config,
@@ -143,6 +147,9 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     for (const provider of retired) void provider.close()
     if (config.server.port !== initial.server.port || config.server.host !== initial.server.host) {
       logger.warn('server.host and server.port changes take effect at the next restart')
+    }
+    if (JSON.stringify(config.tracing) !== JSON.stringify(initial.tracing)) {
+      logger.warn('tracing changes take effect at the next restart')
     }
     logger.info(
       { models: Object.keys(result.config.models).length, routes: Object.keys(result.config.routes).length },
@@ -201,6 +208,8 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
         clearInterval(idleSweep)
         await registry.closeAll()
         await access.close()
+        // Every request span has ended with its request: export them before the store goes.
+        await tracing?.shutdown()
         // After the server: every request has recorded by now; write what is queued.
         await recorder.close()
         await store.close().catch((err: unknown) => logger.error({ err }, 'store close failed'))
@@ -212,6 +221,13 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   }
 
   return { url, logger, runtime: () => runtime, routing, store, reload, close }
+}
+
+/** The OpenTelemetry SDK is loaded only when tracing is on: off, it costs neither memory nor start time. */
+async function startTracingIfEnabled(config: ResolvedConfig, logger: Logger): Promise<Tracing | undefined> {
+  if (!config.tracing.enabled) return undefined
+  const { startTracing } = await import('./observability/start-tracing.js')
+  return startTracing({ config: config.tracing, logger, serviceVersion: packageVersion() })
 }
 
 /** Breakers, latency stats and the tokenizer live as long as the process, across config reloads. */

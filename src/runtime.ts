@@ -4,6 +4,7 @@ import type { Budgets } from './budgets/budgets.js'
 import type { ResolvedConfig } from './config/load.js'
 import type { Limiter } from './limits/limiter.js'
 import type { Recorder } from './observability/recorder.js'
+import type { Tracer } from './observability/tracer.js'
 import { type Authenticator, authenticate } from './pipeline/authenticate.js'
 import { authorize } from './pipeline/authorize.js'
 import { budget } from './pipeline/budget.js'
@@ -42,6 +43,8 @@ export interface Runtime {
   readonly pipeline: (ctx: RequestContext) => Promise<PipelineResult>
   readonly models: readonly ModelListEntry[]
   readonly loadedAt: Date
+  /** Present when `tracing.enabled` is on. */
+  readonly tracer?: Tracer | undefined
 }
 
 /** What outlives a config version: routing state, limits, budgets, alerts, key lookups, recorder. */
@@ -53,6 +56,8 @@ export interface RuntimeServices {
   alerter: Alerter
   /** Present when `logging.request_log` is on. */
   recorder?: Recorder | undefined
+  /** Present when `tracing.enabled` is on (read at start). */
+  tracer?: Tracer | undefined
   now?: Date
 }
 
@@ -97,5 +102,6 @@ export function createRuntime(
     ]),
     models,
     loadedAt: now,
+    tracer: services.tracer,
   }
 }

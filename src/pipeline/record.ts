@@ -8,6 +8,7 @@ import type { Stage } from './stage.js'
 /**
  * Record: one structured log line per request once it is over (for a stream, when the stream
  * ends), with ids, route, targets, attempts, usage and timing. Never prompts, answers or keys.
+ * The request's trace span ends here too, with the same outcome.
  */
 export const record = (recorder?: Recorder): Stage => ({
   name: 'record',
@@ -64,6 +65,7 @@ function writeLineAt(ctx: RequestContext, recorder: Recorder | undefined, endedA
   const durationMs = round(endedAtMs - ctx.startedAtMs)
   const ttftMs = ctx.firstByteAtMs === undefined ? undefined : round(ctx.firstByteAtMs - ctx.startedAtMs)
   recorder?.record(toRecord(ctx, durationMs, ttftMs))
+  ctx.span?.end(ctx)
   ctx.log.info(
     {
       op: ctx.operation,
@@ -88,6 +90,7 @@ function writeLineAt(ctx: RequestContext, recorder: Recorder | undefined, endedA
       duration_ms: durationMs,
       ttft_ms: ttftMs,
       use_case: ctx.meta.useCase,
+      trace_id: ctx.span?.traceId,
     },
     'request completed',
   )
