@@ -206,6 +206,24 @@ describe('tracing over OTLP/HTTP', () => {
     })
   })
 
+  it('ends a streamed attempt the provider cut mid-way as failed, and the request with it', async () => {
+    const { receiver, gateway } = await start([
+      sse(chunks('hello streaming world'), { done: false, ending: 'reset' }),
+    ])
+    const res = await chat(gateway, { stream: true })
+    expect(res.status).toBe(200)
+    await gateway.close()
+    const [server] = byKind(receiver.spans, 'server')
+    const clients = byKind(receiver.spans, 'client')
+    // After the first byte went out there is no retry: one attempt, failed.
+    expect(clients).toHaveLength(1)
+    expect(clients[0]!.statusCode).toBe(2)
+    expect(['stream_cut', 'connection']).toContain(clients[0]!.attributes['error.type'])
+    expect(clients[0]!.events).toEqual(['gen_ai.first_token'])
+    expect(server).toMatchObject({ statusCode: 2, attributes: { 'http.response.status_code': 200 } })
+    expect(server!.attributes['error.type']).toEqual(expect.any(String))
+  })
+
   it('marks a request every target failed as an error with its kind', async () => {
     const { receiver, gateway } = await start([error(503)])
     const res = await chat(gateway)
