@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { type LoadResult, parseConfig } from './load.js'
@@ -47,5 +48,16 @@ describe('parseConfig: tracing', () => {
     expect(errorsOf(parseConfig('tracing: { headers: { authorization: "" } }', {}))).toEqual([
       'tracing.headers.authorization: must not be empty',
     ])
+  })
+
+  it("accepts the README's configuration reference block as written", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+    const block = /^tracing:.*\n(?: {2}.*\n)+/m.exec(
+      readme.slice(readme.indexOf('## Configuration reference')),
+    )
+    expect(block).not.toBeNull()
+    const result = parseConfig(block![0].replace('enabled: false', 'enabled: true'), { OTLP_TOKEN: 't' })
+    expect(result.ok ? [] : result.errors).toEqual([])
+    if (result.ok) expect(result.config.tracing.enabled).toBe(true)
   })
 })
