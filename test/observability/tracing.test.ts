@@ -291,6 +291,36 @@ describe('tracing over OTLP/HTTP', () => {
     expect(gateway.rawLogs()).not.toContain('collector-token-123')
   })
 
+  it("names the Anthropic surface's span after its route", async () => {
+    const { receiver, gateway } = await start([json(completion('hi'))])
+    const res = await postJson(`${gateway.url}/v1/messages`, {
+      model: 'gpt-4o-mini',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'hi' }],
+    })
+    expect(res.status).toBe(200)
+    await gateway.close()
+    const [server] = byKind(receiver.spans, 'server')
+    const [client] = byKind(receiver.spans, 'client')
+    expect(server).toMatchObject({ name: 'POST /v1/messages', attributes: { 'http.route': '/v1/messages' } })
+    expect(client).toMatchObject({
+      parentSpanId: server!.spanId,
+      attributes: { 'gen_ai.request.max_tokens': 64 },
+    })
+  })
+
+  it('keeps serving when the collector is down, and says so in the log', async () => {
+    // The exporter retries a refused connection until export_timeout_ms: a shutdown waits that long.
+    const { receiver, gateway } = await start([json(completion('hi'))], { export_timeout_ms: 500 })
+    await receiver.close() // nothing listens on the endpoint any more
+    expect((await chat(gateway)).status).toBe(200)
+    const closeStartedMs = performance.now()
+    await gateway.close()
+    expect(performance.now() - closeStartedMs).toBeLessThan(3000)
+    const warning = gateway.logs.find((l) => l.msg === 'trace export failed: spans dropped')
+    expect(warning).toMatchObject({ level: 40, endpoint: receiver.url, spans: 2 })
+  })
+
   it('with tracing off, exports nothing and sends no traceparent upstream', async () => {
     const { fake, receiver, gateway } = await start([json(completion('hi')), sse(chunks('hi'))], {
       enabled: false,
