@@ -78,7 +78,7 @@ export function createOtelTracer({ tracer, propagator, captureContent }: OtelTra
       return {
         traceId: span.spanContext().traceId,
         startAttempt: (attempt) => startAttempt(attempt, context),
-        end: (ctx) => endRequest(span, ctx),
+        end: (ctx, endedAtMs) => endRequest(span, ctx, endedAtMs),
       }
     },
   }
@@ -155,7 +155,7 @@ function createAttemptSpan(
 }
 
 /** The request's outcome, read from the context once the record stage has it. */
-function endRequest(span: Span, ctx: RequestContext): void {
+function endRequest(span: Span, ctx: RequestContext, endedAtMs: number | undefined): void {
   const status = ctx.outcome?.status ?? 0
   const attributes: Attributes = {
     'http.response.status_code': status,
@@ -187,5 +187,6 @@ function endRequest(span: Span, ctx: RequestContext): void {
   // A stream that broke after its 200 went out failed as well.
   if (status >= 500 || (errorKind !== undefined && status < 400))
     span.setStatus({ code: SpanStatusCode.ERROR, message: errorKind ?? `HTTP ${status}` })
-  span.end()
+  // A number below the time origin is read as a performance.now() time by the SDK.
+  span.end(endedAtMs)
 }

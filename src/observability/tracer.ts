@@ -33,8 +33,11 @@ export interface RequestSpan {
   readonly traceId: string
   /** A child span for one call to one target. */
   startAttempt(start: AttemptSpanStart): AttemptSpan
-  /** End with what the request context says happened (status, tenant, usage...). */
-  end(ctx: RequestContext): void
+  /**
+   * End with what the request context says happened (status, tenant, usage...), at `endedAtMs`
+   * (a `performance.now()` time: a cut stream's usage may be counted after it ended).
+   */
+  end(ctx: RequestContext, endedAtMs?: number): void
 }
 
 export interface AttemptSpanStart {

@@ -65,7 +65,7 @@ function writeLineAt(ctx: RequestContext, recorder: Recorder | undefined, endedA
   const durationMs = round(endedAtMs - ctx.startedAtMs)
   const ttftMs = ctx.firstByteAtMs === undefined ? undefined : round(ctx.firstByteAtMs - ctx.startedAtMs)
   recorder?.record(toRecord(ctx, durationMs, ttftMs))
-  ctx.span?.end(ctx)
+  ctx.span?.end(ctx, endedAtMs)
   ctx.log.info(
     {
       op: ctx.operation,

@@ -98,8 +98,10 @@ describe('tracing over OTLP/HTTP', () => {
         'gatehouse.target': 'gpt-4o-mini',
       },
     })
-    // The client span lies within the server span.
-    expect(client!.startNs >= server!.startNs && client!.endNs <= server!.endNs).toBe(true)
+    // The client span lies within the server span. The SDK anchors each span on Date.now() (whole
+    // milliseconds), so two spans' clocks can disagree by up to 1 ms.
+    const msNs = 1_000_000n
+    expect(client!.startNs + msNs >= server!.startNs && client!.endNs <= server!.endNs + msNs).toBe(true)
     // The provider's span would be the attempt's child.
     expect(fake.calls[0]!.headers.traceparent).toBe(`00-${server!.traceId}-${client!.spanId}-01`)
     // The request's log line carries the trace id; no prompt text anywhere in the spans.
