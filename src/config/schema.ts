@@ -258,7 +258,7 @@ const loggingSchema = z.strictObject({
   request_log: z.boolean().default(false),
 })
 
-/** OpenTelemetry traces over OTLP/HTTP (JSON). Read at start: changes apply at the next restart. */
+/** OpenTelemetry traces over OTLP/HTTP (protobuf). Read at start: changes apply at the next restart. */
 const tracingSchema = z.strictObject({
   enabled: z.boolean().default(false),
   /** The collector's full traces URL (an OpenTelemetry Collector, Jaeger, Tempo...). */

@@ -290,6 +290,7 @@ describe('tracing over OTLP/HTTP', () => {
     expect(String(client!.attributes['gen_ai.output.messages'])).toContain('the answer')
     expect(client!.resource['service.name']).toBe('gatehouse-eu')
     expect(receiver.exports[0]!.authorization).toBe('Bearer collector-token-123')
+    expect(receiver.exports[0]!['content-type']).toBe('application/x-protobuf')
     expect(gateway.rawLogs()).not.toContain('collector-token-123')
   })
 
