@@ -139,7 +139,6 @@ function gatewayConfig(upstreamOrigin: string, storePath: string): string {
     // a quiet production deployment would. BENCH_REQUEST_LOG=1 records every request in the
     // embedded store (off by default, as in the gateway's default config).
     `store: { url: "sqlite:${storePath}" }`,
-    'auth: { mode: none }', // TEMP local: the base commit's bench predates default auth
     `logging: { level: warn, request_log: ${process.env['BENCH_REQUEST_LOG'] === '1'} }`,
     // BENCH_TRACING=1: a span per request and per attempt, exported to the fake upstream.
     `tracing: { enabled: ${process.env['BENCH_TRACING'] === '1'}, otlp_endpoint: ${upstreamOrigin}/v1/traces }`,
