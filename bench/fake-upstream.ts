@@ -84,6 +84,11 @@ export function createFakeUpstream(): Server {
 }
 
 function respond(req: IncomingMessage, res: ServerResponse, text: string): void {
+  // The gateway's span exports with BENCH_TRACING=1: accepted and dropped, like a collector would.
+  if (req.method === 'POST' && req.url === '/v1/traces') {
+    sendJson(res, 200, {})
+    return
+  }
   if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
     sendJson(res, 404, { error: { message: 'not found', type: 'invalid_request_error', code: null } })
     return

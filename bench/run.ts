@@ -141,6 +141,8 @@ function gatewayConfig(upstreamOrigin: string, storePath: string): string {
     `store: { url: "sqlite:${storePath}" }`,
     ...accessConfig(process.env['BENCH_ACCESS'] !== '0'),
     `logging: { level: warn, request_log: ${process.env['BENCH_REQUEST_LOG'] === '1'} }`,
+    // BENCH_TRACING=1: a span per request and per attempt, exported to the fake upstream.
+    `tracing: { enabled: ${process.env['BENCH_TRACING'] === '1'}, otlp_endpoint: ${upstreamOrigin}/v1/traces }`,
     '',
   ].join('\n')
 }

@@ -23,7 +23,8 @@ export const USAGE = `Environment:
   BENCH_TTFB_REQUESTS   streaming requests measured per path (default 500, after 50 warm-up)
   BENCH_CPU_PROF=1      run the gateway under node --cpu-prof
   BENCH_REQUEST_LOG=1   record every request in the embedded store (logging.request_log)
-  BENCH_ACCESS=0        no keys, limits, budgets or loop guard (auth: none), to measure their cost`
+  BENCH_ACCESS=0        no keys, limits, budgets or loop guard (auth: none), to measure their cost
+  BENCH_TRACING=1       trace every request (tracing.enabled), exported to the fake upstream`
 
 export function settingsFrom(env: NodeJS.ProcessEnv): Settings {
   const measureS = positive(env, 'BENCH_SECONDS', 5)

@@ -7,11 +7,13 @@ import { Registry } from 'prom-client'
 import { createAccessServices } from './access-services.js'
 import type { TenantDirectory } from './auth/tenant-directory.js'
 import type { CancelSignal } from './cancel-signal.js'
+import { packageVersion } from './cli/version.js'
 import { type LoadResult, loadConfigFile, type ResolvedConfig } from './config/load.js'
 import { watchConfig } from './config/watch.js'
 import { createMetrics } from './observability/metrics.js'
 import { Recorder } from './observability/recorder.js'
 import { startRetentionSweeper } from './observability/retention-sweeper.js'
+import type { Tracing } from './observability/start-tracing.js'
 import { ProviderRegistry } from './providers/registry.js'
 import { BreakerRegistry } from './routing/circuit-breaker.js'
 import { createTokenEstimator } from './routing/estimate-tokens.js'
@@ -92,6 +94,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     registry: metricsRegistry,
   })
   const routing: RoutingDeps = { ...base, metrics }
+  const tracing = await startTracingIfEnabled(initial, logger)
   const services = (config: ResolvedConfig) => ({
     routing,
     authenticators: access.authenticators,
@@ -100,6 +103,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     alerter: access.alerter,
     tenants: access.tenants,
     recorder: config.logging.request_log ? recorder : undefined,
+    tracer: tracing?.tracer,
   })
   let runtime = createRuntime(
     first.config,
@@ -155,6 +159,9 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     for (const provider of retired) void provider.close()
     if (config.server.port !== initial.server.port || config.server.host !== initial.server.host) {
       logger.warn('server.host and server.port changes take effect at the next restart')
+    }
+    if (JSON.stringify(config.tracing) !== JSON.stringify(initial.tracing)) {
+      logger.warn('tracing changes take effect at the next restart')
     }
     logger.info(
       { models: Object.keys(result.config.models).length, routes: Object.keys(result.config.routes).length },
@@ -214,6 +221,8 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
         await registry.closeAll()
         sweeper.stop()
         await access.close()
+        // Every request span has ended with its request: export them before the store goes.
+        await tracing?.shutdown()
         // After the server: every request has recorded by now; write what is queued.
         await recorder.close()
         await store.close().catch((err: unknown) => logger.error({ err }, 'store close failed'))
@@ -236,6 +245,13 @@ function tenantRetention(config: ResolvedConfig, tenants: TenantDirectory): Map<
     else days.delete(name)
   }
   return days
+}
+
+/** The OpenTelemetry SDK is loaded only when tracing is on: off, it costs neither memory nor start time. */
+async function startTracingIfEnabled(config: ResolvedConfig, logger: Logger): Promise<Tracing | undefined> {
+  if (!config.tracing.enabled) return undefined
+  const { startTracing } = await import('./observability/start-tracing.js')
+  return startTracing({ config: config.tracing, logger, serviceVersion: packageVersion() })
 }
 
 /** Breakers, latency stats and the tokenizer live as long as the process, across config reloads. */

@@ -8,6 +8,7 @@ import type { ResolvedConfig } from './config/load.js'
 import type { Limiter } from './limits/limiter.js'
 import { type BodyCipher, createBodyCipher, parseBodyKey } from './observability/body-cipher.js'
 import type { Recorder } from './observability/recorder.js'
+import type { Tracer } from './observability/tracer.js'
 import { type Authenticator, authenticate, resolveCaller } from './pipeline/authenticate.js'
 import { authorize } from './pipeline/authorize.js'
 import { budget } from './pipeline/budget.js'
@@ -52,6 +53,8 @@ export interface Runtime {
   readonly pipeline: (ctx: RequestContext) => Promise<PipelineResult>
   readonly models: readonly ModelListEntry[]
   readonly loadedAt: Date
+  /** Present when `tracing.enabled` is on. */
+  readonly tracer?: Tracer | undefined
 }
 
 /** What outlives a config version: routing state, limits, budgets, alerts, key lookups, recorder. */
@@ -64,6 +67,8 @@ export interface RuntimeServices {
   tenants: TenantDirectory
   /** Present when `logging.request_log` is on. */
   recorder?: Recorder | undefined
+  /** Present when `tracing.enabled` is on (read at start). */
+  tracer?: Tracer | undefined
   now?: Date
 }
 
@@ -115,5 +120,6 @@ export function createRuntime(
     ]),
     models,
     loadedAt: now,
+    tracer: services.tracer,
   }
 }

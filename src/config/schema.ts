@@ -274,9 +274,31 @@ const loggingSchema = z.strictObject({
     .default([]),
 })
 
+/** OpenTelemetry traces over OTLP/HTTP (protobuf). Read at start: changes apply at the next restart. */
+const tracingSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** The collector's full traces URL (an OpenTelemetry Collector, Jaeger, Tempo...). */
+  otlp_endpoint: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://127.0.0.1:4318/v1/traces' })
+    .default('http://127.0.0.1:4318/v1/traces'),
+  /** Sent with every export, e.g. a collector's API key. */
+  headers: z.record(z.string().min(1), secret).default({}),
+  service_name: z.string().min(1).default('gatehouse'),
+  /** Share of new traces kept; a caller's sampled flag decides for traces it started. */
+  sample_ratio: z
+    .number()
+    .min(0, 'expected a ratio from 0 to 1')
+    .max(1, 'expected a ratio from 0 to 1')
+    .default(1),
+  export_timeout_ms: z.number().int().min(1).max(120_000).default(10_000),
+  /** Put prompts and answers on attempt spans (`gen_ai.input.messages`...): off unless allowed. */
+  capture_content: z.boolean().default(false),
+})
+
 export const configSchema = z.strictObject({
   server: serverSchema.prefault({}),
   logging: loggingSchema.prefault({}),
+  tracing: tracingSchema.prefault({}),
   providers: z.record(name, providerSchema).default({}),
   models: z.record(name, modelSchema).default({}),
   routes: z.record(name, routeSchema).default({}),
@@ -301,3 +323,4 @@ export type TimeoutsConfig = z.infer<typeof timeoutsSchema>
 export type BreakerConfig = z.infer<typeof breakerSchema>
 export type RuleConfig = z.infer<typeof ruleSchema>
 export type RoutingConfig = z.infer<typeof routingSchema>
+export type TracingConfig = z.infer<typeof tracingSchema>

@@ -4,6 +4,7 @@ import type { CancelSignal } from '../cancel-signal.js'
 import type { ResolvedModel } from '../config/load.js'
 import type { Sensitivity, SimulateConfig } from '../config/schema.js'
 import type { ErrorKind, UpstreamFailure } from '../errors.js'
+import type { RequestSpan } from '../observability/tracer.js'
 import type { ChatBody, EmbeddingsBody, Provider, Usage } from '../providers/types.js'
 import type { RoutePolicy } from '../routing/route-policy.js'
 import type { RouteTrace } from '../routing/route-trace.js'
@@ -90,4 +91,6 @@ export interface RequestContext {
   metering?: Promise<void>
   firstByteAtMs?: number
   outcome?: { status: number; errorKind?: ErrorKind }
+  /** The request's trace span, when tracing is on; ended by the record stage. */
+  span?: RequestSpan | undefined
 }

@@ -1,4 +1,5 @@
 import { GatewayError, UpstreamError } from '../errors.js'
+import type { AttemptSpan } from '../observability/tracer.js'
 import type { CallOptions, ChatBody, ChatChunk, EmbeddingsBody } from '../providers/types.js'
 import { retryDelayMs } from '../routing/backoff.js'
 import { CallDeadline, type DeadlineKind } from '../routing/call-deadline.js'
@@ -122,11 +123,20 @@ async function attemptOnce(
     idleMs: ctx.stream ? (timeouts.idle_ms ?? provider.idle_timeout_ms) : undefined,
   })
   const expired = () => deadline.expired ?? request.expired
+  // Tracing off: no span, and the short-circuit skips building its start object too.
+  const span = ctx.span?.startAttempt({
+    target,
+    operation: ctx.operation,
+    body: ctx.body,
+    attempt: plan.attempt,
+    waitedMs: plan.waitedMs,
+  })
   const opts: CallOptions = {
     signal: deadline.signal,
     model: target.model,
     requestId: ctx.id,
     simulate: ctx.simulate,
+    headers: span?.headers,
   }
   const startedMs = deps.now()
   deps.stats.begin(target.name)
@@ -143,7 +153,7 @@ async function attemptOnce(
     })
   }
   try {
-    const result = await call(ctx, target, opts, deadline)
+    const result = await call(ctx, target, opts, deadline, span)
     const latencyMs = deps.now() - startedMs
     breaker?.onSuccess()
     record(true)
@@ -152,17 +162,18 @@ async function attemptOnce(
     if (result.kind !== 'stream') {
       deadline.release()
       deps.stats.end(target.name, latencyMs)
+      span?.succeed(result.response)
       return result
     }
     return {
       kind: 'stream',
-      events: guardStream(
-        result.events,
+      events: guardStream(result.events, {
         deadline,
         expired,
-        () => deps.stats.end(target.name, latencyMs),
+        done: () => deps.stats.end(target.name, latencyMs),
         breaker,
-      ),
+        span,
+      }),
     }
   } catch (err) {
     deadline.release()
@@ -176,8 +187,10 @@ async function attemptOnce(
       // The caller went away (or a bug): nothing to learn about the target.
       deps.stats.end(target.name, undefined)
       breaker?.onAbandon()
+      span?.fail(ctx.signal.aborted ? undefined : err)
       throw err
     }
+    span?.fail(error)
     deps.stats.end(target.name, 2 * (deps.now() - startedMs))
     if (countsAgainstTarget(error)) breaker?.onFailure()
     else breaker?.onAbandon()
@@ -195,6 +208,7 @@ async function call(
   target: Target,
   opts: CallOptions,
   deadline: CallDeadline,
+  span: AttemptSpan | undefined,
 ): Promise<PipelineResult> {
   if (ctx.operation === 'embeddings') {
     const response = await target.provider.embed(prepareBody(ctx.body as EmbeddingsBody, target.model), opts)
@@ -206,6 +220,7 @@ async function call(
   const iterator = events[Symbol.asyncIterator]()
   const first = await iterator.next()
   deadline.firstByte()
+  span?.firstChunk()
   return { kind: 'stream', events: resume(first, iterator) }
 }
 
@@ -219,27 +234,42 @@ async function* resume(
   yield* { [Symbol.asyncIterator]: () => rest }
 }
 
-/** After the first event: restart the idle deadline on each event; name a timeout as such. */
+interface StreamGuard {
+  deadline: CallDeadline
+  expired: () => DeadlineKind | undefined
+  done: () => void
+  breaker: CircuitBreaker | undefined
+  span: AttemptSpan | undefined
+}
+
+/**
+ * After the first event: restart the idle deadline on each event; name a timeout as such. The
+ * attempt's span ends with the stream: complete, failed, or cut short by the caller.
+ */
 async function* guardStream(
   events: AsyncIterable<ChatChunk>,
-  deadline: CallDeadline,
-  expired: () => DeadlineKind | undefined,
-  done: () => void,
-  breaker: CircuitBreaker | undefined,
+  { deadline, expired, done, breaker, span }: StreamGuard,
 ): AsyncGenerator<ChatChunk> {
+  let finished = false
   try {
     for await (const chunk of events) {
       deadline.touch()
+      span?.chunk(chunk)
       yield chunk
     }
+    finished = true
   } catch (err) {
     const kind = expired()
     const error = kind ? timeoutError(kind) : err
     if (error instanceof UpstreamError) breaker?.onFailure()
+    span?.fail(error)
     throw error
   } finally {
     deadline.release()
     done()
+    // Failed spans ended above; a stream the writer stopped reading was cut by the caller.
+    if (finished) span?.succeed()
+    else span?.fail(undefined)
   }
 }
 

@@ -10,6 +10,7 @@ import type { Stage } from './stage.js'
 /**
  * Record: one structured log line per request once it is over (for a stream, when the stream
  * ends), with ids, route, targets, attempts, usage and timing. Never prompts, answers or keys.
+ * The request's trace span ends here too, with the same outcome.
  */
 export const record = (recorder: Recorder | undefined, metrics: RoutingMetrics): Stage => ({
   name: 'record',
@@ -72,7 +73,10 @@ function writeLine(
   const { models, routes } = ctx.runtime.config
   metrics.request({
     // Only configured names as labels: a caller's typos must not grow the series without bound.
-    model: Object.hasOwn(models, ctx.body.model) || Object.hasOwn(routes, ctx.body.model) ? ctx.body.model : 'other',
+    model:
+      Object.hasOwn(models, ctx.body.model) || Object.hasOwn(routes, ctx.body.model)
+        ? ctx.body.model
+        : 'other',
     tenant: ctx.tenant ?? 'none',
     status: ctx.outcome?.status ?? 0,
     errorKind: ctx.outcome?.errorKind,
@@ -90,6 +94,7 @@ function writeLineAt(
   const durationMs = round(endedAtMs - ctx.startedAtMs)
   const ttftMs = ctx.firstByteAtMs === undefined ? undefined : round(ctx.firstByteAtMs - ctx.startedAtMs)
   if (recorder) recorder.record({ ...toRecord(ctx, durationMs, ttftMs), ...captureBodies(ctx, answer) })
+  ctx.span?.end(ctx, endedAtMs)
   ctx.log.info(
     {
       op: ctx.operation,
@@ -114,6 +119,7 @@ function writeLineAt(
       duration_ms: durationMs,
       ttft_ms: ttftMs,
       use_case: ctx.meta.useCase,
+      trace_id: ctx.span?.traceId,
     },
     'request completed',
   )

@@ -108,6 +108,8 @@ export interface CallOptions {
   requestId: string
   /** Per-request knobs for the `simulated` kind (from `x-gatehouse-simulate`); others ignore it. */
   simulate?: SimulateConfig | undefined
+  /** Headers for the upstream request on top of the adapter's own: W3C `traceparent`/`tracestate`. */
+  headers?: Record<string, string> | undefined
 }
 
 /**

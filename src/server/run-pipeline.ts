@@ -39,6 +39,7 @@ export async function runPipeline(
   }
   reply.raw.on('close', onClose)
   deps.inFlight.add(signal)
+  const runtime = deps.runtime()
   try {
     const ctx: RequestContext = {
       id: request.id,
@@ -52,7 +53,7 @@ export async function runPipeline(
       responseHeaders: {},
       signal,
       simulate: simulateFrom(request.headers['x-gatehouse-simulate']),
-      runtime: deps.runtime(),
+      runtime,
       log: request.log,
       stage: 'ingress',
       targets: [],
@@ -60,6 +61,14 @@ export async function runPipeline(
     }
     // Until classification exists, the effective sensitivity is the caller's declaration.
     if (ctx.meta.sensitivity) ctx.sensitivity = ctx.meta.sensitivity
+    if (runtime.tracer) {
+      ctx.span = runtime.tracer.startRequest({
+        method: request.method,
+        route: request.routeOptions.url ?? request.url,
+        requestId: ctx.id,
+        headers: request.headers,
+      })
+    }
     let result: PipelineResult
     try {
       result = await ctx.runtime.pipeline(ctx)

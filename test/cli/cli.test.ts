@@ -267,7 +267,7 @@ describe('gatehouse serve', () => {
     await listeningUrl(proc, 10_000)
     // The watcher reloads only on a content change: a reload now can only come from the signal.
     proc.kill('SIGHUP')
-    await withTimeout(reloaded, 5_000, 'a "config reloaded" log line')
+    await withTimeout(reloaded, 15_000, 'a "config reloaded" log line')
     expect(proc.exitCode).toBeNull()
   })
 

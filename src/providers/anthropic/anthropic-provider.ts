@@ -41,7 +41,7 @@ export function createAnthropicProvider(config: ResolvedProvider): Provider {
       const response = await request(pool, {
         path,
         method: 'POST',
-        headers: { ...headers, accept: stream ? 'text/event-stream' : 'application/json' },
+        headers: { ...headers, ...opts.headers, accept: stream ? 'text/event-stream' : 'application/json' },
         body: JSON.stringify(call.request),
         signal: opts.signal as unknown as AbortSignal,
       })

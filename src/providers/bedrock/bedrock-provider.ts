@@ -39,7 +39,8 @@ export function createBedrockProvider(config: ResolvedProvider, deps: BedrockDep
         method: 'POST',
         host: base.host,
         path,
-        headers: { 'content-type': 'application/json', accept },
+        // Trace headers go in before signing, so they are signed like the rest.
+        headers: { ...opts.headers, 'content-type': 'application/json', accept },
         body,
       })
       const response = await request(pool, {

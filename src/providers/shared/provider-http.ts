@@ -39,7 +39,8 @@ export function createProviderHttp(config: ResolvedProvider, readError?: Provide
       const response = await request(pool, {
         path,
         method: 'POST',
-        headers,
+        // Trace context rides on top of the adapter's headers when tracing is on.
+        headers: opts.headers ? { ...headers, ...opts.headers } : headers,
         body: JSON.stringify(body),
         // undici takes any EventTarget-like signal with `aborted` and `reason`.
         signal: opts.signal as unknown as AbortSignal,
