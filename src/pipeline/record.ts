@@ -129,6 +129,7 @@ function writeLineAt(
 function toRecord(ctx: RequestContext, durationMs: number, ttftMs: number | undefined): RequestLogRecord {
   return {
     requestId: ctx.id,
+    traceId: ctx.span?.traceId,
     ts: Math.round(Date.now() - durationMs),
     tenant: ctx.tenant,
     keyId: ctx.principal?.keyId,

@@ -7,6 +7,7 @@ export function logView(r: RequestLogRecord, feedback: readonly FeedbackRecord[]
   return {
     object: 'request_log',
     request_id: r.requestId,
+    trace_id: r.traceId ?? null,
     time: iso(r.ts),
     tenant: r.tenant ?? null,
     key_id: r.keyId ?? null,

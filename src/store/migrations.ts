@@ -128,4 +128,13 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
     ),
   },
+  {
+    version: 6,
+    name: 'request logs: trace id',
+    ...both(
+      () => `
+      ALTER TABLE request_logs ADD COLUMN trace_id TEXT;
+    `,
+    ),
+  },
 ]

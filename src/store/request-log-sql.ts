@@ -26,6 +26,7 @@ export const LOG_COLUMNS = [
   'body_meta',
   'bodies',
   'body_key_id',
+  'trace_id',
 ] as const
 
 export function logRow(r: RequestLogRecord): unknown[] {
@@ -54,6 +55,7 @@ export function logRow(r: RequestLogRecord): unknown[] {
     r.bodyMeta === undefined ? null : JSON.stringify(r.bodyMeta),
     r.bodies ?? null,
     r.bodyKeyId ?? null,
+    r.traceId ?? null,
   ]
 }
 
@@ -94,6 +96,7 @@ export function logRecord(row: Record<string, unknown>): RequestLogRecord {
     bodyMeta: json(row['body_meta']),
     bodies: text(row['bodies']),
     bodyKeyId: text(row['body_key_id']),
+    traceId: text(row['trace_id']),
   }
 }
 

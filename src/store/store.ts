@@ -31,6 +31,8 @@ export interface Store extends AccessStore, FeedbackStore, UsageStore {
 /** One request, as recorded. Bodies are added by the logging work, encrypted. */
 export interface RequestLogRecord {
   requestId: string
+  /** The W3C trace id when tracing is on (the caller's, when it sent a traceparent). */
+  traceId?: string | undefined
   /** Unix epoch milliseconds. */
   ts: number
   tenant?: string | undefined
