@@ -152,6 +152,10 @@ function toRecord(ctx: RequestContext, durationMs: number, ttftMs: number | unde
     costUsd: ctx.costUsd,
     latencyMs: durationMs,
     ttftMs,
+    upstreamMs:
+      ctx.attempts.length === 0 ? undefined : round(ctx.attempts.reduce((sum, a) => sum + a.durationMs, 0)),
+    prompt: ctx.meta.prompt,
+    contextSources: ctx.meta.contextSources,
   }
 }
 

@@ -130,10 +130,13 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 6,
-    name: 'request logs: trace id',
+    name: 'request logs: trace id, prompt, context sources, upstream time',
     ...both(
       () => `
       ALTER TABLE request_logs ADD COLUMN trace_id TEXT;
+      ALTER TABLE request_logs ADD COLUMN prompt TEXT;
+      ALTER TABLE request_logs ADD COLUMN context_sources TEXT;
+      ALTER TABLE request_logs ADD COLUMN upstream_ms REAL;
     `,
     ),
   },

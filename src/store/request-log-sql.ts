@@ -27,6 +27,9 @@ export const LOG_COLUMNS = [
   'bodies',
   'body_key_id',
   'trace_id',
+  'prompt',
+  'context_sources',
+  'upstream_ms',
 ] as const
 
 export function logRow(r: RequestLogRecord): unknown[] {
@@ -56,6 +59,9 @@ export function logRow(r: RequestLogRecord): unknown[] {
     r.bodies ?? null,
     r.bodyKeyId ?? null,
     r.traceId ?? null,
+    r.prompt ?? null,
+    r.contextSources === undefined ? null : JSON.stringify(r.contextSources),
+    r.upstreamMs ?? null,
   ]
 }
 
@@ -97,6 +103,9 @@ export function logRecord(row: Record<string, unknown>): RequestLogRecord {
     bodies: text(row['bodies']),
     bodyKeyId: text(row['body_key_id']),
     traceId: text(row['trace_id']),
+    prompt: text(row['prompt']),
+    contextSources: json(row['context_sources']),
+    upstreamMs: num(row['upstream_ms']),
   }
 }
 

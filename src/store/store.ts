@@ -55,6 +55,12 @@ export interface RequestLogRecord {
   costUsd?: number | undefined
   latencyMs: number
   ttftMs?: number | undefined
+  /** Time spent waiting on providers, every attempt summed (the rest is the gateway's and backoff). */
+  upstreamMs?: number | undefined
+  /** `x-gatehouse-prompt`: the registered prompt name/version the caller used. */
+  prompt?: string | undefined
+  /** `x-gatehouse-context-sources`: ids of the documents retrieved into the prompt. */
+  contextSources?: string[] | undefined
   /** What the bodies looked like (message count, roles, sizes, tool names): never their text. */
   bodyMeta?: BodyMeta | undefined
   /** Prompt and answer, sealed with AES-256-GCM (`logging.bodies: full`). */

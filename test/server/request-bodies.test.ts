@@ -108,7 +108,11 @@ describe('request bodies in the request log', () => {
     await postJson(
       `${gateway.baseURL}/chat/completions`,
       { model: 'm', messages: [{ role: 'user', content: SECRET_PROMPT }] },
-      { 'x-gatehouse-request-id': 'open-me' },
+      {
+        'x-gatehouse-request-id': 'open-me',
+        'x-gatehouse-prompt': 'results-summary@v2',
+        'x-gatehouse-context-sources': 'lab-2024-11, chart-7',
+      },
     )
     const auth = { authorization: 'Bearer admin-key-0123456789' }
     await expect
@@ -117,6 +121,8 @@ describe('request bodies in the request log', () => {
     const one = (await (await fetch(`${gateway.url}/admin/logs/open-me`, { headers: auth })).json()) as any
     expect(one.body.messages[0].content).toBe(SECRET_PROMPT)
     expect(one.body_key_id).toBe('k1')
+    expect(one).toMatchObject({ prompt: 'results-summary@v2', context_sources: ['lab-2024-11', 'chart-7'] })
+    expect(one.upstream_ms).toBeGreaterThan(0)
     const list = await (await fetch(`${gateway.url}/admin/logs`, { headers: auth })).text()
     expect(list).not.toContain('Jane Roe')
   })

@@ -40,6 +40,9 @@ const backends: Array<Backend | { name: string; skip: string }> = [
 
 const record = (i: number, extra: Partial<RequestLogRecord> = {}): RequestLogRecord => ({
   requestId: `req-${String(i).padStart(4, '0')}`,
+  prompt: i % 3 === 0 ? 'support-answer@v3' : undefined,
+  contextSources: i % 3 === 0 ? ['kb-17', 'kb-42'] : undefined,
+  upstreamMs: 10.25,
   traceId: i % 2 === 0 ? `4bf92f3577b34da6a3ce929d0e0e${String(i).padStart(4, '0')}` : undefined,
   ts: 1_800_000_000_000 + i * 1000,
   tenant: i % 2 === 0 ? 'bank' : 'clinic',
