@@ -53,7 +53,8 @@ describe('gatehouse logs and usage', () => {
     )
 
   beforeAll(async () => {
-    gateway = await startAccessGateway({ logging: { request_log: true } })
+    // The history is from 2020: a retention long enough that the sweeper keeps it.
+    gateway = await startAccessGateway({ logging: { request_log: true, retention_days: 36_500 } })
     env = { PATH: process.env['PATH'], GATEHOUSE_URL: gateway.url, GATEHOUSE_ADMIN_KEY: ADMIN_KEY }
     userKey = (await createKey(gateway, { tenant: 'acme', name: 'cli-user' })).key
     for (let i = 0; i < 3; i++) expect((await call(`cli-ok-${i}`)).status).toBe(200)
