@@ -1,0 +1,125 @@
+import { isIPv6 } from 'node:net'
+import { checksums } from './checksums.js'
+import { classifyDigits } from './classify-digits.js'
+import { classifyToken } from './classify-token.js'
+import type { Finding } from './entity-types.js'
+import { findAddress, findBirthDate, findPersonName } from './find-by-context.js'
+import { findEmail } from './find-email.js'
+import { findAssignedSecret, findPrefixedSecret, findUrlCredentials } from './find-secrets.js'
+import { SECRET_PREFIX_SOURCE } from './secret-rules.js'
+
+// Two passes, each one regular expression: rare characters (digits, "@", ":", upper-case tokens,
+// secret prefixes) case-sensitively, then cue words case-insensitively. Measured: one combined
+// expression with hand-written case classes ("[Bb]orn") ran at a third of the speed of the two.
+const DOB =
+  'born|birth|birthday|birthdate|date of birth|dob|d\\.o\\.b\\.?|né|née|naissance|geboren|geburtsdatum|nacido|nacida|nacimiento|nato|nata|nascita|geboortedatum'
+const PERSON =
+  "(?:my name is|name is|name's|name:|nom ?:|je m'appelle|ich hei(?:ß|ss)e|me llamo|mi chiamo|mijn naam is|dear|cher|chère|liebe|lieber|estimad[oa]|gentile|beste|regards,|cordialement,|grüße,|saludos,|saluti,|groeten,|patient:|signed|mrs?\\.?|ms\\.?|dr\\.|m\\.|mme|mlle|monsieur|madame|herr|frau|sra?\\.|sig\\.(?:ra)?|signora?|dhr\\.|mevr\\.)(?![a-z])"
+const STREET_FR = '(?:rue|avenue|boulevard|bd|chemin|allée|impasse|quai|place|route)(?![a-z])'
+const STREET_ES_IT =
+  '(?:calle|c/|avenida|avda\\.|plaza|paseo|carrer|via|viale|piazza|piazzale|corso|largo)(?![a-z])'
+const STREET_EN =
+  '(?:street|st\\.|road|rd\\.?|avenue|ave\\.?|lane|ln\\.|drive|dr|boulevard|blvd\\.?|court|way|terrace|close|crescent|square)(?![a-z])'
+const STREET_COMPOUND =
+  '(?:straße|strasse|str\\.|weg|gasse|platz|allee|ring|damm|straat|laan|gracht|plein|steeg|kade|dreef)(?=\\s+\\d)'
+const PASSWORD = 'password|passwd|passphrase|pwd|mot de passe|passwort|kennwort|contraseña|wachtwoord'
+const KEYWORD = 'secret|token|api_key|apikey|api-key|access_key|private_key|auth'
+
+const RARE_SOURCE = [
+  '(\\b[12] ?\\d\\d ?\\d\\d ?2[AB])', // 1 NIR with a Corsican department
+  '(:(?=[0-9a-fA-F]{0,4}:))', // 2 IPv6: two colons close together
+  '([+(]?\\d[\\d\\-./() \\u00a0]*)', // 3 digit run
+  '(@)', // 4 e-mail
+  '(:\\/\\/)', // 5 URL credentials
+  `(${SECRET_PREFIX_SOURCE})`, // 6 prefixed secret
+  '(\\b[A-Z]{2}\\d{2}|\\b[A-Z][A-Z0-9]{7,})', // 7 upper-case token: IBAN, codice fiscale, NIE
+].join('|')
+
+const CUE_SOURCE = [
+  `\\b(${DOB})`, // 1
+  `\\b(${PERSON})`, // 2
+  `\\b(${STREET_FR})`, // 3
+  `\\b(${STREET_ES_IT})`, // 4
+  `\\b(${STREET_EN})`, // 5
+  `(${STREET_COMPOUND})`, // 6
+  `\\b(${PASSWORD})`, // 7
+  `(${KEYWORD})`, // 8
+].join('|')
+
+const NIR_CORSICA = /[12] ?\d\d ?\d\d ?2[AB] ?\d{3} ?\d{3} ?\d\d(?![0-9A-Za-z])/y
+const IPV6_RUN = /[0-9a-fA-F:.]+/y
+
+/** Every built-in finding in `text`, unordered and possibly overlapping (the detector resolves). */
+export const scanBuiltins = (text: string): Finding[] => {
+  const out: Finding[] = []
+  // Fresh RegExps per scan: lastIndex is state, and a detector may scan re-entrantly.
+  const rare = new RegExp(RARE_SOURCE, 'g')
+  for (let m = rare.exec(text); m; m = rare.exec(text)) {
+    rare.lastIndex = Math.max(onRare(text, m, out), m.index + 1)
+  }
+  const cue = new RegExp(CUE_SOURCE, 'gi')
+  for (let m = cue.exec(text); m; m = cue.exec(text)) {
+    cue.lastIndex = Math.max(onCue(text, m, out), m.index + 1)
+  }
+  return out
+}
+
+const onRare = (text: string, m: RegExpExecArray, out: Finding[]): number => {
+  const at = m.index
+  const end = at + m[0].length
+  if (m[1] !== undefined) return nirCorsica(text, at, out) ?? at + 1
+  if (m[2] !== undefined) return ipv6(text, at, out)
+  if (m[3] !== undefined) classifyDigits(text, at, end, out)
+  else if (m[4] !== undefined) findEmail(text, at, out)
+  else if (m[5] !== undefined) return findUrlCredentials(text, end, out)
+  else if (m[6] !== undefined) return findPrefixedSecret(text, at, out)
+  else if (m[7] !== undefined) return classifyToken(text, at, out)
+  return end
+}
+
+const isUpper = (c: string | undefined): boolean => c !== undefined && c !== c.toLowerCase()
+
+// Titles and street types only count capitalised ("Mr", "Via", "Street"): "via email" is no address.
+const onCue = (text: string, m: RegExpExecArray, out: Finding[]): number => {
+  const at = m.index
+  const end = at + m[0].length
+  const first = text[at]
+  if (m[1] !== undefined) return findBirthDate(text, end, out)
+  if (m[2] !== undefined) {
+    const isTitle = /^(?:mrs?|ms|dr|m|mme|mlle|herr|frau|sra?|sig|signora?|dhr|mevr)\.?$/i.test(m[2])
+    return isTitle && !isUpper(first) ? end : findPersonName(text, end, out)
+  }
+  if (m[3] !== undefined) return findAddress(text, at, end, 'fr', out)
+  if (m[4] !== undefined) return isUpper(first) ? findAddress(text, at, end, 'es-it', out) : end
+  if (m[5] !== undefined) return isUpper(first) ? findAddress(text, at, end, 'en', out) : end
+  if (m[6] !== undefined) return findAddress(text, at, end, 'compound', out)
+  if (m[7] !== undefined) return findAssignedSecret(text, end, true, out)
+  if (m[8] !== undefined) return findAssignedSecret(text, end, false, out)
+  return end
+}
+
+const nirCorsica = (text: string, at: number, out: Finding[]): number | undefined => {
+  NIR_CORSICA.lastIndex = at
+  const m = NIR_CORSICA.exec(text)
+  if (!m || !checksums.nir(m[0])) return undefined
+  out.push({ type: 'nir_fr', start: at, end: at + m[0].length })
+  return at + m[0].length
+}
+
+/** Expands around two nearby colons to a hex-and-colon run, then lets node:net decide. */
+const ipv6 = (text: string, colon: number, out: Finding[]): number => {
+  let s = colon
+  while (s > 0 && s > colon - 40 && /[0-9a-fA-F:]/.test(text[s - 1] ?? '')) s--
+  IPV6_RUN.lastIndex = s
+  let candidate = IPV6_RUN.exec(text)?.[0] ?? ''
+  candidate = candidate.replace(/[.:]+$/, '')
+  if (
+    /^[0-9a-zA-Z]/.test(text[s - 1] ?? '') ||
+    (!candidate.includes('::') && candidate.split(':').length < 8)
+  ) {
+    return colon + 1
+  }
+  if (!isIPv6(candidate)) return colon + 1
+  out.push({ type: 'ip', start: s, end: s + candidate.length, rule: 'ipv6' })
+  return s + candidate.length
+}
