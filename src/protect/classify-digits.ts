@@ -43,6 +43,8 @@ const classifyWhole = (text: string, start: number, end: number): Finding | unde
   if (SSN_SHAPE.test(raw)) return checksums.ssn(d) ? { type: 'ssn_us', start, end } : undefined
   if (DATE_LIKE.test(raw)) return undefined
   if (CARD_SHAPE.test(raw) && isKnownIin(d) && checksums.luhn(d)) return { type: 'card', start, end }
+  // Grouped 4-4-4-4 or 4-6-5 is how cards are written, never phones: a failed card stops here.
+  if (CARD_SHAPE.test(raw) && raw !== d) return undefined
   if (d.length === 15 && NIR_SHAPE.test(raw) && checksums.nir(d)) return { type: 'nir_fr', start, end }
   const context = lookback(text, start, 32)
   if (d.length === 9 && raw === d && checksums.ssn(d) && SSN_CONTEXT.test(context))
@@ -102,7 +104,11 @@ const pieces = (text: string, start: number, end: number): Array<[number, number
   return out
 }
 
-/** Longest phone starting at a group boundary, trying at most 6 groups: bounded work per run. */
+/**
+ * A phone at the start of a run followed by more digits ("06 12 34 56 78 12 items"): the longest
+ * prefix of at most 6 groups that validates. Only prefixes: a window in the middle of a longer
+ * number (a card with a bad check digit, a tracking number) would be a false phone.
+ */
 const findPhoneInside = (text: string, start: number, end: number, out: Finding[]): void => {
   const groups: Array<[number, number]> = []
   const re = /[+(]?\d+\)?/g
@@ -110,18 +116,18 @@ const findPhoneInside = (text: string, start: number, end: number, out: Finding[
   for (let m = re.exec(slice); m; m = re.exec(slice))
     groups.push([start + m.index, start + m.index + m[0].length])
   if (groups.length < 2 || groups.length > 40) return
-  for (let i = 0; i < groups.length; i++) {
-    for (let j = Math.min(groups.length, i + 6) - 1; j > i; j--) {
-      const s = groups[i]?.[0] ?? 0
-      const t = groups[j]?.[1] ?? 0
-      if (s === start && t === end) continue
-      const raw = text.slice(s, t)
-      if (DATE_LIKE.test(raw) || raw.replace(/\D/g, '').length < 8) continue
-      if (isPhoneNumber(raw, PHONE_CONTEXT.test(lookback(text, s, 32)))) {
-        out.push({ type: 'phone', start: s, end: t })
-        i = j
-        break
-      }
+  // A failed card or address shape is an invalid card or address, not a phone with a tail.
+  const whole = text.slice(start, end)
+  if (CARD_SHAPE.test(whole) || /^\d{1,3}(?:\.\d{1,3}){3,}/.test(whole)) return
+  const hasContext = PHONE_CONTEXT.test(lookback(text, start, 32))
+  for (let j = Math.min(groups.length, 6) - 1; j > 0; j--) {
+    const t = groups[j]?.[1] ?? 0
+    if (t === end) continue
+    const raw = text.slice(start, t)
+    if (DATE_LIKE.test(raw) || raw.replace(/\D/g, '').length < 8) continue
+    if (isPhoneNumber(raw, hasContext)) {
+      out.push({ type: 'phone', start, end: t })
+      return
     }
   }
 }

@@ -23,15 +23,16 @@ const endAfterChars = (text: string, start: number, count: number): number => {
   return i
 }
 
-const iban = (text: string, start: number): Finding | undefined => {
+/** The IBAN at `start`, or where an IBAN-shaped run that failed its checks ends (its digits are no phone). */
+const iban = (text: string, start: number): Finding | number | undefined => {
   IBAN_RUN.lastIndex = start
   const m = IBAN_RUN.exec(text)
   if (!m) return undefined
   const length = IBAN_LENGTHS[m[0].slice(0, 2)]
   if (!length) return undefined
   const end = endAfterChars(text, start, length)
-  if (isAlnum(text.charCodeAt(end))) return undefined
-  return checksums.iban(text.slice(start, end)) ? { type: 'iban', start, end } : undefined
+  if (isAlnum(text.charCodeAt(end)) || !checksums.iban(text.slice(start, end))) return start + m[0].length
+  return { type: 'iban', start, end }
 }
 
 /**
@@ -41,6 +42,7 @@ const iban = (text: string, start: number): Finding | undefined => {
 export const classifyToken = (text: string, start: number, out: Finding[]): number => {
   if (isAlnum(text.charCodeAt(start - 1))) return start + 1
   const found = iban(text, start)
+  if (typeof found === 'number') return found
   if (found) {
     out.push(found)
     return found.end

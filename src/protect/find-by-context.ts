@@ -47,7 +47,7 @@ export const findPersonName = (text: string, from: number, out: Finding[]): numb
 
 const CITY =
   "(?:,?\\s+(?:[A-Z]{1,2}-)?\\d{4,5}(?:\\s?[A-Z]{2})?\\s+[A-ZÀ-Þ][\\wÀ-ÿ'’-]+(?:[ -][A-ZÀ-Þ][\\wÀ-ÿ'’-]+)?)?"
-const STREET_NAME = `(?:\\s+(?:(?:${PARTICLE}|des|dei|degli)\\s+|[ld]['’])*[A-ZÀ-Þ0-9][\\wÀ-ÿ'’.-]*){1,4}`
+const STREET_NAME = `(?:\\s+(?:(?:${PARTICLE}|des|dei|degli)\\s+|[ld]['’])*[A-ZÀ-Þ][\\wÀ-ÿ'’.-]*){1,4}`
 // "12 rue de la Paix, 75002 Paris": number before the street word (FR, BE).
 const NUMBER_BEFORE = /(\d{1,4}(?:\s?(?:bis|ter|[A-Za-z]))?,?\s+)$/
 // "Calle Mayor 5", "Via Roma 10, 00184 Roma" (ES, IT) and "rue Haute 12" (BE).

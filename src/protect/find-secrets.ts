@@ -8,6 +8,11 @@ import { shannonEntropy } from './shannon-entropy.js'
  * identifiers score lower. gitleaks uses 3.5 for its generic rule; we keep it.
  */
 export const GENERIC_ENTROPY_BITS = 3.5
+/** Hex has 16 symbols, so at most 4 bits per character: random hex of 32-40 characters scores 3.6-3.9. */
+export const HEX_ENTROPY_BITS = 3.0
+
+const entropyThreshold = (value: string): number =>
+  /^[0-9a-f]+$/i.test(value) ? HEX_ENTROPY_BITS : GENERIC_ENTROPY_BITS
 
 const PLACEHOLDER =
   /^(?:\*+|x{3,}|•+|\.{3,}|<[^>]*>|\$\{[^}]*\}|\$[A-Z_]+|\{\{[^}]*\}\}|\[[^\]]*\]|%[A-Za-z_]+%|null|none|true|false|undefined|password|pass|secret|redacted|changeme|required|invalid|incorrect|expired|missing|empty|reset|updated|changed|your[_-]?\w*)$/i
@@ -70,8 +75,9 @@ export const findAssignedSecret = (
   ASSIGNED.lastIndex = keywordEnd
   const m = ASSIGNED.exec(text)
   const value = m?.[1]
-  if (!m || !value || PLACEHOLDER.test(value)) return keywordEnd
-  const ok = isPassword || (value.length >= 16 && shannonEntropy(value) >= GENERIC_ENTROPY_BITS)
+  if (!m || !value || PLACEHOLDER.test(value) || PLACEHOLDER.test(value.replace(/[.!?]+$/, '')))
+    return keywordEnd
+  const ok = isPassword || (value.length >= 16 && shannonEntropy(value) >= entropyThreshold(value))
   if (!ok) return keywordEnd
   const end = keywordEnd + m[0].length
   out.push({

@@ -14,8 +14,8 @@ import { SECRET_PREFIX_SOURCE } from './secret-rules.js'
 const DOB =
   'born|birth|birthday|birthdate|date of birth|dob|d\\.o\\.b\\.?|né|née|naissance|geboren|geburtsdatum|nacido|nacida|nacimiento|nato|nata|nascita|geboortedatum'
 const PERSON =
-  "(?:my name is|name is|name's|name:|nom ?:|je m'appelle|ich hei(?:ß|ss)e|me llamo|mi chiamo|mijn naam is|dear|cher|chère|liebe|lieber|estimad[oa]|gentile|beste|regards,|cordialement,|grüße,|saludos,|saluti,|groeten,|patient:|signed|mrs?\\.?|ms\\.?|dr\\.|m\\.|mme|mlle|monsieur|madame|herr|frau|sra?\\.|sig\\.(?:ra)?|signora?|dhr\\.|mevr\\.)(?![a-z])"
-const STREET_FR = '(?:rue|avenue|boulevard|bd|chemin|allée|impasse|quai|place|route)(?![a-z])'
+  "(?:my name is|name is|name['’]s|name:|nom ?:|je m['’]appelle|ich hei(?:ß|ss)e|me llamo|mi chiamo|mijn naam is|dear|cher|chère|liebe|lieber|estimad[oa]|gentile|beste|regards,|cordialement,|grüße,|saludos,|saluti,|groeten,|patient:|signed|mrs?\\.?|ms\\.?|dr\\.|m\\.|mme|mlle|monsieur|madame|herr|frau|sra?\\.|sig\\.(?:ra)?|signora?|dhr\\.|mevr\\.)(?![a-z])"
+const STREET_FR = '(?:rue|avenue|boulevard|bd|chemin|chaussée|allée|impasse|quai|place|route)(?![a-z])'
 const STREET_ES_IT =
   '(?:calle|c/|avenida|avda\\.|plaza|paseo|carrer|via|viale|piazza|piazzale|corso|largo)(?![a-z])'
 const STREET_EN =
@@ -42,7 +42,7 @@ const CUE_SOURCE = [
   `\\b(${STREET_ES_IT})`, // 4
   `\\b(${STREET_EN})`, // 5
   `(${STREET_COMPOUND})`, // 6
-  `\\b(${PASSWORD})`, // 7
+  `(${PASSWORD})`, // 7 no \\b: DB_PASSWORD
   `(${KEYWORD})`, // 8
 ].join('|')
 
@@ -89,7 +89,12 @@ const onCue = (text: string, m: RegExpExecArray, out: Finding[]): number => {
     const isTitle = /^(?:mrs?|ms|dr|m|mme|mlle|herr|frau|sra?|sig|signora?|dhr|mevr)\.?$/i.test(m[2])
     return isTitle && !isUpper(first) ? end : findPersonName(text, end, out)
   }
-  if (m[3] !== undefined) return findAddress(text, at, end, 'fr', out)
+  if (m[3] !== undefined) {
+    // "Avenue" and "Place" are street types in English too: "1600 Pennsylvania Avenue".
+    const before = out.length
+    const next = findAddress(text, at, end, 'fr', out)
+    return out.length === before && isUpper(first) ? findAddress(text, at, end, 'en', out) : next
+  }
   if (m[4] !== undefined) return isUpper(first) ? findAddress(text, at, end, 'es-it', out) : end
   if (m[5] !== undefined) return isUpper(first) ? findAddress(text, at, end, 'en', out) : end
   if (m[6] !== undefined) return findAddress(text, at, end, 'compound', out)
