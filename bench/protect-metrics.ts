@@ -27,8 +27,8 @@ export const scoreCorpus = (
 ): TypeMetrics[] => {
   const counts = new Map<string, { tp: number; fp: number; fn: number }>()
   const row = (t: string) => {
-    let c = counts.get(t)
-    if (!c) counts.set(t, (c = { tp: 0, fp: 0, fn: 0 }))
+    const c = counts.get(t) ?? { tp: 0, fp: 0, fn: 0 }
+    counts.set(t, c)
     return c
   }
   for (const rec of records) {
