@@ -49,7 +49,7 @@ const classifyWhole = (text: string, start: number, end: number): Finding | unde
   const context = lookback(text, start, 32)
   if (d.length === 9 && raw === d && checksums.ssn(d) && SSN_CONTEXT.test(context))
     return { type: 'ssn_us', start, end }
-  if (isPhoneNumber(raw, PHONE_CONTEXT.test(context))) return { type: 'phone', start, end }
+  if (isPhoneNumber(raw, () => PHONE_CONTEXT.test(context))) return { type: 'phone', start, end }
   return undefined
 }
 
@@ -119,7 +119,7 @@ const findPhoneInside = (text: string, start: number, end: number, out: Finding[
   // A failed card or address shape is an invalid card or address, not a phone with a tail.
   const whole = text.slice(start, end)
   if (CARD_SHAPE.test(whole) || /^\d{1,3}(?:\.\d{1,3}){3,}/.test(whole)) return
-  const hasContext = PHONE_CONTEXT.test(lookback(text, start, 32))
+  const hasContext = () => PHONE_CONTEXT.test(lookback(text, start, 32))
   for (let j = Math.min(groups.length, 6) - 1; j > 0; j--) {
     const t = groups[j]?.[1] ?? 0
     if (t === end) continue

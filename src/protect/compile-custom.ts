@@ -26,7 +26,8 @@ const compileOne = (c: CustomRecogniserConfig): CustomScan => {
         continue
       }
       const f: Finding = { type: c.name, start: m.index, end: m.index + m[0].length, rule: c.name }
-      if (validate && !validate(m[0])) continue
+      // The validator sees capture group 1 when there is one: `M([0-9]{16})` checks the digits only.
+      if (validate && !validate(m[1] ?? m[0])) continue
       const boosted = c.context ? hasContext(text, f, words, c.context.window_chars) : false
       if (c.context?.required && !boosted) continue
       f.score = boosted ? Math.min(1, c.score + 0.35) : c.score

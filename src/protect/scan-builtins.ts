@@ -28,7 +28,8 @@ const KEYWORD = 'secret|token|api_key|apikey|api-key|access_key|private_key|auth
 const RARE_SOURCE = [
   '(\\b[12] ?\\d\\d ?\\d\\d ?2[AB])', // 1 NIR with a Corsican department
   '(:(?=[0-9a-fA-F]{0,4}:))', // 2 IPv6: two colons close together
-  '([+(]?\\d[\\d\\-./() \\u00a0]*)', // 3 digit run
+  // 3 digit run of 7+ characters: the shortest entity written with digits is an IPv4 (1.1.1.1).
+  '([+(]?\\d[\\d\\-./() \\u00a0]{6,})',
   '(@)', // 4 e-mail
   '(:\\/\\/)', // 5 URL credentials
   `(${SECRET_PREFIX_SOURCE})`, // 6 prefixed secret

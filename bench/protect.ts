@@ -1,0 +1,126 @@
+/**
+ * `npm run bench:protect`: accuracy of the detectors on the labelled corpus, scanning speed on one
+ * core, and how long a 1 MB prompt can block the event loop through `scanAsync`.
+ */
+import { readFileSync } from 'node:fs'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { createDetector } from '../src/protect/create-detector.js'
+import type { CorpusRecord } from './protect-corpus.js'
+import { accuracyTargets, formatTable, scoreCorpus, type Target } from './protect-metrics.js'
+import { mixedText } from './protect-text.js'
+
+const CORPUS = new URL('../../test/fixtures/protect/corpus.jsonl', import.meta.url)
+
+const loadCorpus = (): CorpusRecord[] =>
+  readFileSync(CORPUS, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as CorpusRecord)
+
+const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0
+
+/**
+ * Median MB/s of `runs` scans of `text` after one warm-up scan, per CPU second (user + system time
+ * of the process: on a shared machine, wall time also counts the time other processes held the
+ * core) and per wall second.
+ */
+const throughput = (scan: (t: string) => unknown, text: string, runs = 5): { cpu: number; wall: number } => {
+  scan(text)
+  const cpu: number[] = []
+  const wall: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage()
+    const t0 = performance.now()
+    scan(text)
+    const c = process.cpuUsage(c0)
+    wall.push(text.length / 1e6 / ((performance.now() - t0) / 1000))
+    cpu.push(text.length / 1e6 / ((c.user + c.system) / 1e6))
+  }
+  return { cpu: median(cpu), wall: median(wall) }
+}
+
+/** Longest event-loop stall while `scanAsync` handles `text`, by histogram and by a 1 ms timer probe. */
+const maxBlockMs = async (
+  scanAsync: (t: string) => Promise<unknown>,
+  text: string,
+  runs: number,
+): Promise<number> => {
+  const histogram = monitorEventLoopDelay({ resolution: 1 })
+  let last = performance.now()
+  let worstGap = 0
+  const probe = setInterval(() => {
+    const now = performance.now()
+    worstGap = Math.max(worstGap, now - last - 1)
+    last = now
+  }, 1)
+  histogram.enable()
+  for (let i = 0; i < runs; i++) {
+    last = performance.now()
+    await scanAsync(text)
+  }
+  histogram.disable()
+  clearInterval(probe)
+  return Math.max(worstGap, histogram.max / 1e6 - 1)
+}
+
+const main = async (): Promise<void> => {
+  const corpus = loadCorpus()
+  const detector = createDetector()
+  const metrics = scoreCorpus(corpus, detector.scan)
+  const spans = corpus.reduce((n, r) => n + r.spans.length, 0)
+  process.stdout.write(`protect corpus: ${corpus.length} records, ${spans} labelled spans\n\n`)
+  const rows = metrics.map((m) => [
+    m.type,
+    m.precision.toFixed(3),
+    m.recall.toFixed(3),
+    m.f1.toFixed(3),
+    String(m.support),
+    String(m.fp),
+    String(m.fn),
+  ])
+  process.stdout.write(
+    `${formatTable(['type', 'precision', 'recall', 'F1', 'support', 'FP', 'FN'], rows)}\n\n`,
+  )
+
+  const typical = mixedText(corpus, 4_000_000)
+  const dense = corpus.map((r) => r.text).join('\n')
+  const typicalRate = throughput(detector.scan, typical)
+  const denseRate = throughput(detector.scan, dense)
+  const prompt = mixedText(corpus, 1_000_000)
+  const blockMs = await maxBlockMs(detector.scanAsync, prompt, 10)
+  await detector.close()
+  const speed = [
+    ['typical text (prose, code, logs; a labelled record every ~1.5 KB)', typical, typicalRate] as const,
+    ['corpus only (every line an entity or a look-alike)', dense, denseRate] as const,
+  ].map(([what, text, rate]) => [
+    what,
+    `${(text.length / 1e6).toFixed(1)} MB`,
+    rate.cpu.toFixed(1),
+    rate.wall.toFixed(1),
+  ])
+  process.stdout.write(
+    `${formatTable(['speed, one thread', 'size', 'MB/s per CPU s', 'MB/s wall'], speed)}\n`,
+  )
+  process.stdout.write(
+    `max event-loop block, 1 MB prompt via scanAsync (10 runs, first starts the worker): ${blockMs.toFixed(1)} ms\n\n`,
+  )
+
+  const targets: Target[] = [
+    ...accuracyTargets(metrics),
+    {
+      name: 'typical text >= 50 MB/s per core',
+      ok: typicalRate.cpu >= 50,
+      detail: typicalRate.cpu.toFixed(1),
+    },
+    {
+      name: '1 MB prompt blocks the event loop <= 20 ms',
+      ok: blockMs <= 20,
+      detail: `${blockMs.toFixed(1)} ms`,
+    },
+  ]
+  const table = targets.map((t) => [t.name, t.detail, t.ok ? 'PASS' : 'FAIL'])
+  process.stdout.write(`${formatTable(['target', 'measured', ''], table)}\n`)
+  if (targets.some((t) => !t.ok)) process.exitCode = 1
+}
+
+await main()
