@@ -65,16 +65,14 @@ const changeDigit = (value: string, at: number, delta: number): string => {
 }
 const typesIn = (text: string) => detector.scan(text).map((f) => [f.type, text.slice(f.start, f.end)])
 
-const ibanArb = fc
-  .constantFrom(...SEPA)
-  .chain((country) =>
-    fc
-      .array(fc.integer({ min: 0, max: 9 }), {
-        minLength: (IBAN_LENGTHS[country] ?? 22) - 4,
-        maxLength: (IBAN_LENGTHS[country] ?? 22) - 4,
-      })
-      .map((ds) => ibanOf(country, ds.join(''))),
-  )
+const ibanArb = fc.constantFrom(...SEPA).chain((country) =>
+  fc
+    .array(fc.integer({ min: 0, max: 9 }), {
+      minLength: (IBAN_LENGTHS[country] ?? 22) - 4,
+      maxLength: (IBAN_LENGTHS[country] ?? 22) - 4,
+    })
+    .map((ds) => ibanOf(country, ds.join(''))),
+)
 const cardArb = fc
   .tuple(
     fc.constantFrom('4', '51', '55', '2221', '6011', '3528'),
