@@ -110,6 +110,10 @@ const pieces = (text: string, start: number, end: number): Array<[number, number
  * number (a card with a bad check digit, a tracking number) would be a false phone.
  */
 const findPhoneInside = (text: string, start: number, end: number, out: Finding[]): void => {
+  // A phone has 8+ digits: most failed runs (dates with times, amounts) stop here, before any regex.
+  let digitCount = 0
+  for (let i = start; i < end && digitCount < 9; i++) if (text.charCodeAt(i) <= 57 && text.charCodeAt(i) >= 48) digitCount++
+  if (digitCount < 9) return
   const groups: Array<[number, number]> = []
   const re = /[+(]?\d+\)?/g
   const slice = text.slice(start, end)

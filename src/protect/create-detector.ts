@@ -3,7 +3,7 @@ import { createScanPool, type ScanPool } from './create-scan-pool.js'
 import { type DetectConfigInput, parseDetectConfig } from './detect-config.js'
 import type { Finding } from './entity-types.js'
 import { resolveOverlaps } from './resolve-overlaps.js'
-import { scanBuiltins } from './scan-builtins.js'
+import { createBuiltinScanner } from './scan-builtins.js'
 
 export interface Detector {
   /** Findings sorted by start, non-overlapping. Synchronous: for small texts. */
@@ -38,6 +38,7 @@ export const createDetector = (input: DetectConfigInput = {}, deps: DetectorDeps
   const enabled = new Set<string>(config.entities)
   const custom = compileCustom(config)
   const allowed = new Set(config.allow.map(normalise))
+  const scanBuiltins = createBuiltinScanner()
   let pool: ScanPool | undefined
 
   const scan = (text: string): Finding[] => {

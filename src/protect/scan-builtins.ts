@@ -48,21 +48,28 @@ const CUE_SOURCE = [
 ].join('|')
 
 const NIR_CORSICA = /[12] ?\d\d ?\d\d ?2[AB] ?\d{3} ?\d{3} ?\d\d(?![0-9A-Za-z])/y
-const IPV6_RUN = /[0-9a-fA-F:.]+/y
 
-/** Every built-in finding in `text`, unordered and possibly overlapping (the detector resolves). */
-export const scanBuiltins = (text: string): Finding[] => {
-  const out: Finding[] = []
-  // Fresh RegExps per scan: lastIndex is state, and a detector may scan re-entrantly.
+/**
+ * A scanner for the built-in recognisers. Its two trigger expressions live as long as the scanner:
+ * V8 compiles a regular expression to machine code only after it has run a while, and a fresh
+ * RegExp per scan ran at half the speed (measured). A scan runs to completion synchronously, so the
+ * shared `lastIndex` cannot be disturbed mid-scan.
+ */
+export const createBuiltinScanner = (): ((text: string) => Finding[]) => {
   const rare = new RegExp(RARE_SOURCE, 'g')
-  for (let m = rare.exec(text); m; m = rare.exec(text)) {
-    rare.lastIndex = Math.max(onRare(text, m, out), m.index + 1)
-  }
   const cue = new RegExp(CUE_SOURCE, 'gi')
-  for (let m = cue.exec(text); m; m = cue.exec(text)) {
-    cue.lastIndex = Math.max(onCue(text, m, out), m.index + 1)
+  return function scanBuiltins(text) {
+    const out: Finding[] = []
+    rare.lastIndex = 0
+    for (let m = rare.exec(text); m; m = rare.exec(text)) {
+      rare.lastIndex = Math.max(onRare(text, m, out), m.index + 1)
+    }
+    cue.lastIndex = 0
+    for (let m = cue.exec(text); m; m = cue.exec(text)) {
+      cue.lastIndex = Math.max(onCue(text, m, out), m.index + 1)
+    }
+    return out
   }
-  return out
 }
 
 const onRare = (text: string, m: RegExpExecArray, out: Finding[]): number => {
@@ -112,20 +119,20 @@ const nirCorsica = (text: string, at: number, out: Finding[]): number | undefine
   return at + m[0].length
 }
 
+const isHexOrColon = (c: number): boolean =>
+  (c >= 48 && c <= 58) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102)
+
 /** Expands around two nearby colons to a hex-and-colon run, then lets node:net decide. */
 const ipv6 = (text: string, colon: number, out: Finding[]): number => {
   let s = colon
-  while (s > 0 && s > colon - 40 && /[0-9a-fA-F:]/.test(text[s - 1] ?? '')) s--
-  IPV6_RUN.lastIndex = s
-  let candidate = IPV6_RUN.exec(text)?.[0] ?? ''
-  candidate = candidate.replace(/[.:]+$/, '')
-  if (
-    /^[0-9a-zA-Z]/.test(text[s - 1] ?? '') ||
-    (!candidate.includes('::') && candidate.split(':').length < 8)
-  ) {
-    return colon + 1
-  }
+  while (s > 0 && s > colon - 40 && isHexOrColon(text.charCodeAt(s - 1))) s--
+  let e = colon
+  while (e < text.length && e - s < 45 && (isHexOrColon(text.charCodeAt(e)) || text.charCodeAt(e) === 46)) e++
+  while (e > s && (text.charCodeAt(e - 1) === 58 || text.charCodeAt(e - 1) === 46)) e--
+  const candidate = text.slice(s, e)
+  const isCompressed = candidate.includes('::')
+  if (/^[0-9a-zA-Z]/.test(text[s - 1] ?? '') || (!isCompressed && candidate.split(':').length < 8)) return colon + 1
   if (!isIPv6(candidate)) return colon + 1
-  out.push({ type: 'ip', start: s, end: s + candidate.length, rule: 'ipv6' })
-  return s + candidate.length
+  out.push({ type: 'ip', start: s, end: e, rule: 'ipv6' })
+  return e
 }
