@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { buildMixed } from './protect-corpus-mixed.js'
 import { buildNegatives } from './protect-corpus-negatives.js'
 import {
   AWS_SECRET,
@@ -348,7 +349,7 @@ export const buildCorpus = (seed = 20261129): CorpusRecord[] => {
     source: 'public' as const,
     ...fill(t, [[type, value]]),
   }))
-  return [...positives(r), ...secrets(r), ...pub, ...buildNegatives(r)]
+  return [...positives(r), ...secrets(r), ...pub, ...buildNegatives(r), ...buildMixed(r, 400, name, email)]
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -64,8 +64,9 @@ const isAlnum = (c: number): boolean =>
  */
 export const classifyDigits = (text: string, start: number, end: number, out: Finding[]): void => {
   let e = end
-  while (e > start && !isDigitOrParen(text.charCodeAt(e - 1))) e--
-  if (text.charCodeAt(e - 1) === 40) e-- // a trailing "("
+  while (e > start && !isDigit(text.charCodeAt(e - 1))) e--
+  // Keep a closing parenthesis only when the run opened one: "(0)20 7946 0958)" vs "(SSN 078-05-1120)".
+  if (text.charCodeAt(e) === 41 && text.slice(start, e).includes('(')) e++
   const before = text.charCodeAt(start - 1)
   if (isAlnum(before)) return
   if (
@@ -80,14 +81,38 @@ export const classifyDigits = (text: string, start: number, end: number, out: Fi
     if (dni && checksums.dniNie(text.slice(start, e + 1))) out.push({ type: 'dni_es', start, end: e + 1 })
     return
   }
-  for (const [s, t] of pieces(text, start, e)) {
+  for (const [s, t] of pieces(text, start, e).flatMap(([s, t]) => splitAroundIpv4(text, s, t))) {
     const whole = classifyWhole(text, s, t)
     if (whole) out.push(whole)
     else findPhoneInside(text, s, t, out)
   }
 }
 
-const isDigitOrParen = (c: number): boolean => (c >= 48 && c <= 57) || c === 41
+const isDigit = (c: number): boolean => c >= 48 && c <= 57
+const EMBEDDED_IPV4 = /(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.])/g
+
+/** "+0000 203.0.113.7 -" in a log line: a dotted quad inside a longer run is classified alone. */
+const splitAroundIpv4 = (text: string, start: number, end: number): Array<[number, number]> => {
+  const slice = text.slice(start, end)
+  if (!slice.includes('.') || IPV4_CIDR.test(slice)) return [[start, end]]
+  const out: Array<[number, number]> = []
+  let from = start
+  EMBEDDED_IPV4.lastIndex = 0
+  for (let m = EMBEDDED_IPV4.exec(slice); m; m = EMBEDDED_IPV4.exec(slice)) {
+    const s = start + m.index
+    if (s > from) out.push([from, s])
+    out.push([s, s + m[0].length])
+    from = s + m[0].length
+  }
+  if (from < end) out.push([from, end])
+  return out
+    .map(([s, t]): [number, number] => {
+      while (s < t && !isDigit(text.charCodeAt(s)) && text[s] !== '+' && text[s] !== '(') s++
+      while (t > s && !isDigit(text.charCodeAt(t - 1))) t--
+      return [s, t]
+    })
+    .filter(([s, t]) => t > s)
+}
 const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122)
 
 /** Splits [start, end) at " / ", "/ " and runs of two or more spaces. */
@@ -112,7 +137,8 @@ const pieces = (text: string, start: number, end: number): Array<[number, number
 const findPhoneInside = (text: string, start: number, end: number, out: Finding[]): void => {
   // A phone has 8+ digits: most failed runs (dates with times, amounts) stop here, before any regex.
   let digitCount = 0
-  for (let i = start; i < end && digitCount < 9; i++) if (text.charCodeAt(i) <= 57 && text.charCodeAt(i) >= 48) digitCount++
+  for (let i = start; i < end && digitCount < 9; i++)
+    if (text.charCodeAt(i) <= 57 && text.charCodeAt(i) >= 48) digitCount++
   if (digitCount < 9) return
   const groups: Array<[number, number]> = []
   const re = /[+(]?\d+\)?/g

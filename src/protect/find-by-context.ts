@@ -18,10 +18,10 @@ export const findBirthDate = (text: string, from: number, out: Finding[]): numbe
 
 const NAME_WORD = "[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+"
 const PARTICLE = '(?:de|del|della|di|da|van|von|der|den|le|la|du|dos|y|ter|zu)'
-const NAME = new RegExp(
-  `\\s*[:,]?\\s*((?:${NAME_WORD}|[A-Z]\\.)(?:[ \\t]+(?:${PARTICLE}[ \\t]+)?${NAME_WORD}){0,3})`,
-  'y',
-)
+const NAME_SOURCE = `((?:${NAME_WORD}|[A-Z]\\.)(?:[ \\t]+(?:${PARTICLE}[ \\t]+)?${NAME_WORD}){0,3})`
+const NAME = new RegExp(`\\s*[:,]?\\s*${NAME_SOURCE}`, 'y')
+// After a title the name follows on the same line: "Monsieur,\nJe ..." is a salutation.
+const NAME_AFTER_TITLE = new RegExp(`[ \\t]*${NAME_SOURCE}`, 'y')
 const NOT_NAMES = new Set(
   'The This That These Your Our My His Her Their A An Team Customer Client Patient Sir Madam All Support Service Admin User Users Thank Thanks Please Hello Hi Best Kind Regards Monsieur Madame Herr Frau Dear Mr Mrs Ms Dr Is Of And'.split(
     ' ',
@@ -29,9 +29,10 @@ const NOT_NAMES = new Set(
 )
 
 /** One to four capitalised words after a name cue ("my name is", "Mr", "Dear", "Mme" ...). */
-export const findPersonName = (text: string, from: number, out: Finding[]): number => {
-  NAME.lastIndex = from
-  const m = NAME.exec(text)
+export const findPersonName = (text: string, from: number, isTitle: boolean, out: Finding[]): number => {
+  const re = isTitle ? NAME_AFTER_TITLE : NAME
+  re.lastIndex = from
+  const m = re.exec(text)
   const name = m?.[1]
   if (!m || !name) return from
   const words = name.split(/[ \t]+/)

@@ -14,7 +14,7 @@ import { SECRET_PREFIX_SOURCE } from './secret-rules.js'
 const DOB =
   'born|birth|birthday|birthdate|date of birth|dob|d\\.o\\.b\\.?|né|née|naissance|geboren|geburtsdatum|nacido|nacida|nacimiento|nato|nata|nascita|geboortedatum'
 const PERSON =
-  "(?:my name is|name is|name['’]s|name:|nom ?:|je m['’]appelle|ich hei(?:ß|ss)e|me llamo|mi chiamo|mijn naam is|dear|cher|chère|liebe|lieber|estimad[oa]|gentile|beste|regards,|cordialement,|grüße,|saludos,|saluti,|groeten,|patient:|signed|mrs?\\.?|ms\\.?|dr\\.|m\\.|mme|mlle|monsieur|madame|herr|frau|sra?\\.|sig\\.(?:ra)?|signora?|dhr\\.|mevr\\.)(?![a-z])"
+  "(?:my name is|name is|i am|i'm|je soussignée?|customer|client|patient|kunde|kundin|cliente|paziente|name['’]s|name:|nom ?:|je m['’]appelle|ich hei(?:ß|ss)e|me llamo|mi chiamo|mijn naam is|dear|cher|chère|liebe|lieber|estimad[oa]|gentile|beste|regards,|cordialement,|grüße,|saludos,|saluti,|groeten,|patient:|signed|mrs?\\.?|ms\\.?|dr\\.|m\\.|mme|mlle|monsieur|madame|herr|frau|sra?\\.|sig\\.(?:ra)?|signora?|dhr\\.|mevr\\.)(?![a-z])"
 const STREET_FR = '(?:rue|avenue|boulevard|bd|chemin|chaussée|allée|impasse|quai|place|route)(?![a-z])'
 const STREET_ES_IT =
   '(?:calle|c/|avenida|avda\\.|plaza|paseo|carrer|via|viale|piazza|piazzale|corso|largo)(?![a-z])'
@@ -94,8 +94,9 @@ const onCue = (text: string, m: RegExpExecArray, out: Finding[]): number => {
   const first = text[at]
   if (m[1] !== undefined) return findBirthDate(text, end, out)
   if (m[2] !== undefined) {
-    const isTitle = /^(?:mrs?|ms|dr|m|mme|mlle|herr|frau|sra?|sig|signora?|dhr|mevr)\.?$/i.test(m[2])
-    return isTitle && !isUpper(first) ? end : findPersonName(text, end, out)
+    const isTitle =
+      /^(?:mrs?|ms|dr|m|mme|mlle|monsieur|madame|herr|frau|sra?|sig|signora?|dhr|mevr)\.?$/i.test(m[2])
+    return isTitle && !isUpper(first) ? end : findPersonName(text, end, isTitle, out)
   }
   if (m[3] !== undefined) {
     // "Avenue" and "Place" are street types in English too: "1600 Pennsylvania Avenue".
@@ -131,7 +132,8 @@ const ipv6 = (text: string, colon: number, out: Finding[]): number => {
   while (e > s && (text.charCodeAt(e - 1) === 58 || text.charCodeAt(e - 1) === 46)) e--
   const candidate = text.slice(s, e)
   const isCompressed = candidate.includes('::')
-  if (/^[0-9a-zA-Z]/.test(text[s - 1] ?? '') || (!isCompressed && candidate.split(':').length < 8)) return colon + 1
+  if (/^[0-9a-zA-Z]/.test(text[s - 1] ?? '') || (!isCompressed && candidate.split(':').length < 8))
+    return colon + 1
   if (!isIPv6(candidate)) return colon + 1
   out.push({ type: 'ip', start: s, end: e, rule: 'ipv6' })
   return e
