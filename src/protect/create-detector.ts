@@ -38,7 +38,9 @@ export const createDetector = (input: DetectConfigInput = {}, deps: DetectorDeps
   const enabled = new Set<string>(config.entities)
   const custom = compileCustom(config)
   const allowed = new Set(config.allow.map(normalise))
-  const scanBuiltins = createBuiltinScanner()
+  // Birth dates, names, addresses and key-word secrets are found from cue words.
+  const hasCues = ['dob', 'person', 'address', 'secret'].some((t) => enabled.has(t))
+  const scanBuiltins = createBuiltinScanner({ hasCues })
   let pool: ScanPool | undefined
 
   const scan = (text: string): Finding[] => {
