@@ -15,7 +15,7 @@ const PARAGRAPHS = [
 ]
 
 /**
- * Mixed text of about `chars` characters: mostly paragraphs, with one corpus record (personal data,
+ * Mixed text of at least `chars` characters: mostly paragraphs, with one corpus record (personal data,
  * secrets or a look-alike) every `everyChars` characters on average.
  */
 export const mixedText = (records: readonly CorpusRecord[], chars: number, everyChars = 1500): string => {
@@ -29,5 +29,6 @@ export const mixedText = (records: readonly CorpusRecord[], chars: number, every
     parts.push(part)
     length += part.length + 2
   }
-  return parts.join('\n\n').slice(0, chars)
+  // No slice: a sliced string reads through an indirection; prompts parsed from JSON are flat.
+  return parts.join('\n\n')
 }

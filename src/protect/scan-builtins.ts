@@ -4,6 +4,7 @@ import { classifyDigits } from './classify-digits.js'
 import { classifyToken } from './classify-token.js'
 import type { Finding } from './entity-types.js'
 import { findAddress, findBirthDate, findPersonName } from './find-by-context.js'
+import { createCueHeadSet, forEachCueWord } from './find-cue-words.js'
 import { findEmail } from './find-email.js'
 import { findAssignedSecret, findPrefixedSecret, findUrlCredentials } from './find-secrets.js'
 import { SECRET_PREFIX_SOURCE } from './secret-rules.js'
@@ -57,8 +58,10 @@ const NIR_CORSICA = /[12] ?\d\d ?\d\d ?2[AB] ?\d{3} ?\d{3} ?\d\d(?![0-9A-Za-z])/
  */
 export const createBuiltinScanner = (options: { hasCues: boolean }): ((text: string) => Finding[]) => {
   const rare = new RegExp(RARE_SOURCE, 'g')
-  // The cue pass costs about half the scan: skipped when no type it serves is enabled.
-  const cue = options.hasCues ? new RegExp(CUE_SOURCE, 'gi') : undefined
+  // The cue pass costs most of the scan: skipped when no type it serves is enabled. Sticky: it is
+  // only tried where a word scanner found the head word of a cue.
+  const cue = options.hasCues ? new RegExp(CUE_SOURCE, 'iy') : undefined
+  const heads = createCueHeadSet()
   return function scanBuiltins(text) {
     const out: Finding[] = []
     rare.lastIndex = 0
@@ -66,11 +69,37 @@ export const createBuiltinScanner = (options: { hasCues: boolean }): ((text: str
       rare.lastIndex = Math.max(onRare(text, m, out), m.index + 1)
     }
     if (!cue) return out
-    cue.lastIndex = 0
-    for (let m = cue.exec(text); m; m = cue.exec(text)) {
-      cue.lastIndex = Math.max(onCue(text, m, out), m.index + 1)
-    }
+    forEachCueWord(
+      text,
+      heads,
+      (start) => {
+        cue.lastIndex = start
+        const m = cue.exec(text)
+        return m ? Math.max(onCue(text, m, out), start + 1) : start
+      },
+      (start, end) => onWordEnd(text, start, end, out),
+    )
     return out
+  }
+}
+
+// Cues inside a longer word: a street type ending a compound ("Hauptstraße 5") and a key word
+// inside an identifier ("dbpassword=", "authtoken:").
+const COMPOUND_TAIL =
+  /(?:straße|strasse|weg|gasse|platz|allee|ring|damm|straat|laan|gracht|plein|steeg|kade|dreef)$/i
+const SECRET_WORD = /password|passwd|pwd|secret|token|apikey|auth/i
+
+const onWordEnd = (text: string, start: number, end: number, out: Finding[]): void => {
+  if (end - start < 5) return
+  const c = text.charCodeAt(end)
+  if (c === 32 || c === 9) {
+    const d = text.charCodeAt(end + 1)
+    if (d < 48 || d > 57) return
+    const m = COMPOUND_TAIL.exec(text.slice(start, end))
+    if (m && m.index > 0) findAddress(text, start + m.index, end, 'compound', out)
+  } else if (c === 61 || c === 58 || c === 34 || c === 39) {
+    const m = SECRET_WORD.exec(text.slice(start, end))
+    if (m && m.index > 0) findAssignedSecret(text, end, /^p/i.test(m[0]), out)
   }
 }
 
