@@ -46,6 +46,11 @@ describe('createDetector: built-in recognisers', () => {
     ['secret', 'postgres://app:Tr0ub4dor@db:5432/x', 'Tr0ub4dor'],
     ['secret', 'DB_PASSWORD="hunter2hunter2"', 'hunter2hunter2'],
     ['secret', 'api_key = "Zx8Qm2Lp9Rt4Vw7Yb3Nc6Hd1"', 'Zx8Qm2Lp9Rt4Vw7Yb3Nc6Hd1'],
+    ['secret', 'const clientSecret = "Zx8Qm2Lp9Rt4Vw7Yb3Nc6Hd1"', 'Zx8Qm2Lp9Rt4Vw7Yb3Nc6Hd1'],
+    ['secret', 'dbpassword=Tr0ub4dor1', 'Tr0ub4dor1'],
+    ['address', 'Kerkstraat 12, 1017 GC Amsterdam', 'Kerkstraat 12, 1017 GC Amsterdam'],
+    ['person', 'Sehr geehrte Frau Müller, danke', 'Müller'],
+    ['dob', 'DATE OF BIRTH: 01/02/1980', '01/02/1980'],
   ])('%s in %j', (type, text, value) => {
     expect(found(text)).toContainEqual([type, value])
   })
