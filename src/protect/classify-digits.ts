@@ -97,8 +97,8 @@ const splitAroundIpv4 = (text: string, start: number, end: number): Array<[numbe
   if (!slice.includes('.') || IPV4_CIDR.test(slice)) return [[start, end]]
   const out: Array<[number, number]> = []
   let from = start
-  EMBEDDED_IPV4.lastIndex = 0
-  for (let m = EMBEDDED_IPV4.exec(slice); m; m = EMBEDDED_IPV4.exec(slice)) {
+  // matchAll iterates over a copy of the expression: the constant's lastIndex is never touched.
+  for (const m of slice.matchAll(EMBEDDED_IPV4)) {
     const s = start + m.index
     if (s > from) out.push([from, s])
     out.push([s, s + m[0].length])

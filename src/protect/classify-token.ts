@@ -1,9 +1,10 @@
 import { checksums } from './checksums.js'
 import type { Finding } from './entity-types.js'
 import { IBAN_LENGTHS } from './iban-lengths.js'
+import { matchAt } from './match-at.js'
 
-const IBAN_RUN = /[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]){10,32}/y
-const TOKEN = /[A-Z0-9]+/y
+const IBAN_RUN = /^[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]){10,32}/
+const TOKEN = /^[A-Z0-9]+/
 
 const isAlnum = (c: number): boolean =>
   (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95
@@ -25,8 +26,7 @@ const endAfterChars = (text: string, start: number, count: number): number => {
 
 /** The IBAN at `start`, or where an IBAN-shaped run that failed its checks ends (its digits are no phone). */
 const iban = (text: string, start: number): Finding | number | undefined => {
-  IBAN_RUN.lastIndex = start
-  const m = IBAN_RUN.exec(text)
+  const m = matchAt(IBAN_RUN, text, start, 80)
   if (!m) return undefined
   const length = IBAN_LENGTHS[m[0].slice(0, 2)]
   if (!length) return undefined
@@ -47,8 +47,7 @@ export const classifyToken = (text: string, start: number, out: Finding[]): numb
     out.push(found)
     return found.end
   }
-  TOKEN.lastIndex = start
-  const token = TOKEN.exec(text)?.[0] ?? ''
+  const token = matchAt(TOKEN, text, start, 64)?.[0] ?? ''
   const end = start + token.length
   if (isAlnum(text.charCodeAt(end))) return end
   if (token.length === 16 && checksums.codiceFiscale(token)) out.push({ type: 'cf_it', start, end })

@@ -1,4 +1,5 @@
 import type { Finding } from './entity-types.js'
+import { matchAt } from './match-at.js'
 
 const MONTHS =
   'jan(?:uary|vier|uar|uari)?|feb(?:ruary|ruar|ruari|brero|braio)?|fév(?:rier)?|mar(?:ch|s|zo|zo)?|märz|maart|apr(?:il|ile)?|avr(?:il)?|abr(?:il)?|ma[yi]|mai|mayo|maggio|mei|jun(?:e|i|io)?|juin|giugno|jul(?:y|i|io)?|juil(?:let)?|luglio|aug(?:ust|ustus)?|août|ago(?:sto)?|sep(?:t|tember|tembre|tiembre)?|set(?:tembre)?|oct(?:ober|obre|ubre)?|okt(?:ober)?|ott(?:obre)?|nov(?:ember|embre|iembre)?|dec(?:ember|embre)?|déc(?:embre)?|dez(?:ember)?|dic(?:iembre|embre)?'
@@ -19,9 +20,9 @@ export const findBirthDate = (text: string, from: number, out: Finding[]): numbe
 const NAME_WORD = "[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+"
 const PARTICLE = '(?:de|del|della|di|da|van|von|der|den|le|la|du|dos|y|ter|zu)'
 const NAME_SOURCE = `((?:${NAME_WORD}|[A-Z]\\.)(?:[ \\t]+(?:${PARTICLE}[ \\t]+)?${NAME_WORD}){0,3})`
-const NAME = new RegExp(`\\s*[:,]?\\s*${NAME_SOURCE}`, 'y')
+const NAME = new RegExp(`^\\s*[:,]?\\s*${NAME_SOURCE}`)
 // After a title the name follows on the same line: "Monsieur,\nJe ..." is a salutation.
-const NAME_AFTER_TITLE = new RegExp(`[ \\t]*${NAME_SOURCE}`, 'y')
+const NAME_AFTER_TITLE = new RegExp(`^[ \\t]*${NAME_SOURCE}`)
 const NOT_NAMES = new Set(
   'The This That These Your Our My His Her Their A An Team Customer Client Patient Sir Madam All Support Service Admin User Users Thank Thanks Please Hello Hi Best Kind Regards Monsieur Madame Herr Frau Dear Mr Mrs Ms Dr Is Of And'.split(
     ' ',
@@ -31,8 +32,7 @@ const NOT_NAMES = new Set(
 /** One to four capitalised words after a name cue ("my name is", "Mr", "Dear", "Mme" ...). */
 export const findPersonName = (text: string, from: number, isTitle: boolean, out: Finding[]): number => {
   const re = isTitle ? NAME_AFTER_TITLE : NAME
-  re.lastIndex = from
-  const m = re.exec(text)
+  const m = matchAt(re, text, from, 160)
   const name = m?.[1]
   if (!m || !name) return from
   const words = name.split(/[ \t]+/)
@@ -52,15 +52,15 @@ const STREET_NAME = `(?:\\s+(?:(?:${PARTICLE}|des|dei|degli)\\s+|[ld]['’])*[A-
 // "12 rue de la Paix, 75002 Paris": number before the street word (FR, BE).
 const NUMBER_BEFORE = /(\d{1,4}(?:\s?(?:bis|ter|[A-Za-z]))?,?\s+)$/
 // "Calle Mayor 5", "Via Roma 10, 00184 Roma" (ES, IT) and "rue Haute 12" (BE).
-const AFTER_STREET_WORD = new RegExp(`${STREET_NAME},?\\s+\\d{1,4}[a-zA-Z]?\\b${CITY}`, 'y')
-const FR_AFTER = new RegExp(`${STREET_NAME}${CITY}`, 'y')
+const AFTER_STREET_WORD = new RegExp(`^${STREET_NAME},?\\s+\\d{1,4}[a-zA-Z]?\\b${CITY}`)
+const FR_AFTER = new RegExp(`^${STREET_NAME}${CITY}`)
 // "221B Baker Street", "1600 Pennsylvania Avenue NW, Washington, DC 20500" (US, UK).
 const EN_BEFORE = /(\d{1,5}[A-Z]?\s+(?:[A-Z][a-z]+\s+){1,3})$/
 const EN_AFTER =
-  /(?:\s+(?:NW|NE|SW|SE|N|S|E|W))?(?:,?\s+(?:Apt|Suite|Unit|Flat)\.?\s+\w+)?(?:,\s+[A-Z][a-z]+(?:\s[A-Z][a-z]+)?(?:,\s+[A-Z]{2})?(?:\s+\d{5}(?:-\d{4})?|\s+[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})?)?/y
+  /^(?:\s+(?:NW|NE|SW|SE|N|S|E|W))?(?:,?\s+(?:Apt|Suite|Unit|Flat)\.?\s+\w+)?(?:,\s+[A-Z][a-z]+(?:\s[A-Z][a-z]+)?(?:,\s+[A-Z]{2})?(?:\s+\d{5}(?:-\d{4})?|\s+[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})?)?/
 // "Hauptstraße 5, 10115 Berlin", "Keizersgracht 123, 1015 CJ Amsterdam" (DE, NL).
 const COMPOUND_BEFORE = /([A-ZÄÖÜ][\wäöüß-]*)$/
-const COMPOUND_AFTER = new RegExp(`\\s+\\d{1,4}[a-zA-Z]?\\b${CITY}`, 'y')
+const COMPOUND_AFTER = new RegExp(`^\\s+\\d{1,4}[a-zA-Z]?\\b${CITY}`)
 
 export type StreetCue = 'fr' | 'es-it' | 'en' | 'compound'
 
@@ -83,8 +83,7 @@ export const findAddress = (
   } else {
     tail = AFTER_STREET_WORD
   }
-  tail.lastIndex = cueEnd
-  const m = tail.exec(text)
+  const m = matchAt(tail, text, cueEnd, 200)
   if (!m && cue !== 'en') return cueEnd
   let end = cueEnd + (m?.[0].length ?? 0)
   while (end > start && /[\s,.]/.test(text[end - 1] ?? '')) end--

@@ -28,7 +28,6 @@ for (let c = 0; c < 256; c++) {
     (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 0xc0 && c <= 0xff && c !== 0xd7 && c !== 0xf7)
   if (isLetter) LOWER[c] = (c >= 65 && c <= 90) || (c >= 0xc0 && c <= 0xde) ? c + 32 : c
 }
-Object.freeze(LOWER.buffer)
 const lower = (c: number): number => (c < 256 ? (LOWER[c] ?? 0) : 0)
 
 const hashOf = (word: string): number => {

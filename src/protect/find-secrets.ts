@@ -1,4 +1,5 @@
 import type { Finding } from './entity-types.js'
+import { matchAt } from './match-at.js'
 import { SECRET_RULES } from './secret-rules.js'
 import { shannonEntropy } from './shannon-entropy.js'
 
@@ -17,8 +18,8 @@ const entropyThreshold = (value: string): number =>
 const PLACEHOLDER =
   /^(?:\*+|x{3,}|•+|\.{3,}|<[^>]*>|\$\{[^}]*\}|\$[A-Z_]+|\{\{[^}]*\}\}|\[[^\]]*\]|%[A-Za-z_]+%|null|none|true|false|undefined|password|pass|secret|redacted|changeme|required|invalid|incorrect|expired|missing|empty|reset|updated|changed|your[_-]?\w*)$/i
 const AWS_SECRET = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/
-const ASSIGNED = /[\w.-]*["']?\s*(?::=|=>|[:=]|\bis\b|\best\b|\bist\b)\s*["'`]?([^\s"'`,;<>]{6,200})/y
-const CREDENTIALS = /([^\s:/@]{1,128}):([^\s@/]{1,256})@[A-Za-z0-9[]/y
+const ASSIGNED = /^[\w.-]*["']?\s*(?::=|=>|[:=]|\bis\b|\best\b|\bist\b)\s*["'`]?([^\s"'`,;<>]{6,200})/
+const CREDENTIALS = /^([^\s:/@]{1,128}):([^\s@/]{1,256})@[A-Za-z0-9[]/
 
 const isAlnum = (c: number): boolean =>
   (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95
@@ -27,8 +28,7 @@ const isAlnum = (c: number): boolean =>
 export const findPrefixedSecret = (text: string, start: number, out: Finding[]): number => {
   if (isAlnum(text.charCodeAt(start - 1))) return start + 1
   for (const { rule, pattern } of SECRET_RULES) {
-    pattern.lastIndex = start
-    const m = pattern.exec(text)
+    const m = matchAt(pattern, text, start, 17_000)
     if (!m) continue
     const end = start + m[0].length
     out.push({ type: 'secret', start, end, rule })
@@ -54,8 +54,7 @@ const findAwsSecret = (text: string, from: number, out: Finding[]): void => {
 
 /** The password of "scheme://user:password@host"; placeholders are not reported. */
 export const findUrlCredentials = (text: string, afterScheme: number, out: Finding[]): number => {
-  CREDENTIALS.lastIndex = afterScheme
-  const m = CREDENTIALS.exec(text)
+  const m = matchAt(CREDENTIALS, text, afterScheme, 400)
   if (!m?.[2] || PLACEHOLDER.test(m[2])) return afterScheme
   const start = afterScheme + (m[1]?.length ?? 0) + 1
   out.push({ type: 'secret', start, end: start + m[2].length, rule: 'url-password' })
@@ -72,8 +71,7 @@ export const findAssignedSecret = (
   isPassword: boolean,
   out: Finding[],
 ): number => {
-  ASSIGNED.lastIndex = keywordEnd
-  const m = ASSIGNED.exec(text)
+  const m = matchAt(ASSIGNED, text, keywordEnd, 300)
   const value = m?.[1]
   if (!m || !value || PLACEHOLDER.test(value) || PLACEHOLDER.test(value.replace(/[.!?]+$/, '')))
     return keywordEnd

@@ -7,6 +7,7 @@ import { findAddress, findBirthDate, findPersonName } from './find-by-context.js
 import { createCueHeadSet, forEachCueWord } from './find-cue-words.js'
 import { findEmail } from './find-email.js'
 import { findAssignedSecret, findPrefixedSecret, findUrlCredentials } from './find-secrets.js'
+import { matchAt } from './match-at.js'
 import { SECRET_PREFIX_SOURCE } from './secret-rules.js'
 
 // Two passes, each one regular expression: rare characters (digits, "@", ":", upper-case tokens,
@@ -48,7 +49,7 @@ const CUE_SOURCE = [
   `(${KEYWORD})`, // 8
 ].join('|')
 
-const NIR_CORSICA = /[12] ?\d\d ?\d\d ?2[AB] ?\d{3} ?\d{3} ?\d\d(?![0-9A-Za-z])/y
+const NIR_CORSICA = /^[12] ?\d\d ?\d\d ?2[AB] ?\d{3} ?\d{3} ?\d\d(?![0-9A-Za-z])/
 
 /**
  * A scanner for the built-in recognisers. Its two trigger expressions live as long as the scanner:
@@ -144,8 +145,7 @@ const onCue = (text: string, m: RegExpExecArray, out: Finding[]): number => {
 }
 
 const nirCorsica = (text: string, at: number, out: Finding[]): number | undefined => {
-  NIR_CORSICA.lastIndex = at
-  const m = NIR_CORSICA.exec(text)
+  const m = matchAt(NIR_CORSICA, text, at, 32)
   if (!m || !checksums.nir(m[0])) return undefined
   out.push({ type: 'nir_fr', start: at, end: at + m[0].length })
   return at + m[0].length

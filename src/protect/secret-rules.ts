@@ -2,17 +2,17 @@
  * Secret patterns, anchored at a known prefix. A curated subset ported from gitleaks'
  * `config/gitleaks.toml` (https://github.com/gitleaks/gitleaks, MIT licence, Copyright (c) 2019
  * Zachary Rice), simplified to JavaScript syntax; see the README for the licence note. Each pattern
- * is sticky: it is tried only where the scanner's trigger found its prefix.
+ * is anchored: it is tried only where the scanner's trigger found its prefix.
  */
 export interface SecretRule {
   rule: string
-  /** Sticky pattern matched at the trigger position; group 1, when present, is the secret. */
+  /** Anchored pattern matched at the trigger position (no g or y flag: stateless). */
   pattern: RegExp
 }
 
 const rule = (name: string, source: string, flags = ''): SecretRule => ({
   rule: name,
-  pattern: new RegExp(source, `y${flags}`),
+  pattern: new RegExp(`^(?:${source})`, flags),
 })
 
 export const SECRET_RULES: readonly SecretRule[] = [
