@@ -143,7 +143,8 @@ const findPhoneInside = (text: string, start: number, end: number, out: Finding[
   const groups: Array<[number, number]> = []
   const re = /[+(]?\d+\)?/g
   const slice = text.slice(start, end)
-  for (let m = re.exec(slice); m; m = re.exec(slice))
+  // At most 41 groups are collected: a longer run (a table of numbers) is no phone with a tail.
+  for (let m = re.exec(slice); m && groups.length <= 40; m = re.exec(slice))
     groups.push([start + m.index, start + m.index + m[0].length])
   if (groups.length < 2 || groups.length > 40) return
   // A failed card or address shape is an invalid card or address, not a phone with a tail.

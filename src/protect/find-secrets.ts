@@ -21,14 +21,32 @@ const AWS_SECRET = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/
 const ASSIGNED = /^[\w.-]*["']?\s*(?::=|=>|[:=]|\bis\b|\best\b|\bist\b)\s*["'`]?([^\s"'`,;<>]{6,200})/
 const CREDENTIALS = /^([^\s:/@]{1,128}):([^\s@/]{1,256})@[A-Za-z0-9[]/
 
+// The longest secret: a private key block (up to 16 KB of body, see secret-rules.ts) and its lines.
+const KEY_WINDOW = 17_000
+
 const isAlnum = (c: number): boolean =>
   (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95
 
+/** Per scan: where the next "-----END" is (-1 before the first look, Infinity when there is none). */
+export interface KeyEndMemo {
+  nextKeyEnd: number
+}
+
 /** A known secret prefix at `start`: the first rule that matches there wins. */
-export const findPrefixedSecret = (text: string, start: number, out: Finding[]): number => {
+export const findPrefixedSecret = (text: string, start: number, memo: KeyEndMemo, out: Finding[]): number => {
   if (isAlnum(text.charCodeAt(start - 1))) return start + 1
+  // A key block is only worth the expression when its END line is in reach. The next END is looked
+  // up again only once the scan has passed it, so many unterminated BEGIN lines cost one pass.
+  if (text.startsWith('-----BEGIN', start)) {
+    if (memo.nextKeyEnd !== Number.POSITIVE_INFINITY && memo.nextKeyEnd < start) {
+      const at = text.indexOf('-----END', start)
+      memo.nextKeyEnd = at < 0 ? Number.POSITIVE_INFINITY : at
+    }
+    if (memo.nextKeyEnd - start > KEY_WINDOW) return start + 1
+  }
+  const window = text.slice(start, start + KEY_WINDOW)
   for (const { rule, pattern } of SECRET_RULES) {
-    const m = matchAt(pattern, text, start, 17_000)
+    const m = pattern.exec(window)
     if (!m) continue
     const end = start + m[0].length
     out.push({ type: 'secret', start, end, rule })

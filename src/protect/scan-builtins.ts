@@ -6,7 +6,12 @@ import type { Finding } from './entity-types.js'
 import { findAddress, findBirthDate, findPersonName } from './find-by-context.js'
 import { createCueHeadSet, forEachCueWord } from './find-cue-words.js'
 import { findEmail } from './find-email.js'
-import { findAssignedSecret, findPrefixedSecret, findUrlCredentials } from './find-secrets.js'
+import {
+  findAssignedSecret,
+  findPrefixedSecret,
+  findUrlCredentials,
+  type KeyEndMemo,
+} from './find-secrets.js'
 import { matchAt } from './match-at.js'
 import { SECRET_PREFIX_SOURCE } from './secret-rules.js'
 
@@ -65,9 +70,10 @@ export const createBuiltinScanner = (options: { hasCues: boolean }): ((text: str
   const heads = createCueHeadSet()
   return function scanBuiltins(text) {
     const out: Finding[] = []
+    const memo = { nextKeyEnd: -1 }
     rare.lastIndex = 0
     for (let m = rare.exec(text); m; m = rare.exec(text)) {
-      rare.lastIndex = Math.max(onRare(text, m, out), m.index + 1)
+      rare.lastIndex = Math.max(onRare(text, m, memo, out), m.index + 1)
     }
     if (!cue) return out
     forEachCueWord(
@@ -104,7 +110,7 @@ const onWordEnd = (text: string, start: number, end: number, out: Finding[]): vo
   }
 }
 
-const onRare = (text: string, m: RegExpExecArray, out: Finding[]): number => {
+const onRare = (text: string, m: RegExpExecArray, memo: KeyEndMemo, out: Finding[]): number => {
   const at = m.index
   const end = at + m[0].length
   if (m[1] !== undefined) return nirCorsica(text, at, out) ?? at + 1
@@ -112,7 +118,7 @@ const onRare = (text: string, m: RegExpExecArray, out: Finding[]): number => {
   if (m[3] !== undefined) classifyDigits(text, at, end, out)
   else if (m[4] !== undefined) findEmail(text, at, out)
   else if (m[5] !== undefined) return findUrlCredentials(text, end, out)
-  else if (m[6] !== undefined) return findPrefixedSecret(text, at, out)
+  else if (m[6] !== undefined) return findPrefixedSecret(text, at, memo, out)
   else if (m[7] !== undefined) return classifyToken(text, at, out)
   return end
 }
