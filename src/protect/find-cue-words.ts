@@ -1,6 +1,6 @@
 /**
  * The first word of every cue phrase the second pass looks for (birth words, name cues, street
- * types, password and key words), lower-cased. The scanner below only tries the full cue expression
+ * types, password and key words), lower-cased: keep in step with the phrases in scan-builtins.ts. The scanner below only tries the full cue expression
  * where one of these starts a word: a large case-insensitive alternation tried at every position
  * was two thirds of the scan time (measured), a hash per word is a few instructions per character.
  */

@@ -15,9 +15,10 @@ import {
 import { matchAt } from './match-at.js'
 import { SECRET_PREFIX_SOURCE } from './secret-rules.js'
 
-// Two passes, each one regular expression: rare characters (digits, "@", ":", upper-case tokens,
-// secret prefixes) case-sensitively, then cue words case-insensitively. Apart, because the `i` flag
-// the cue words need would make the upper-case token group match any word.
+// Two passes. Rare characters (digits, "@", ":", upper-case tokens, secret prefixes): one
+// case-sensitive expression over the text. Cue words: a case-insensitive expression tried only where
+// a word scanner (find-cue-words.ts) sees a cue's first word; CUE_HEADS there must list the first
+// word of every phrase below.
 const DOB =
   'born|birth|birthday|birthdate|date of birth|dob|d\\.o\\.b\\.?|né|née|naissance|geboren|geburtsdatum|nacido|nacida|nacimiento|nato|nata|nascita|geboortedatum'
 const PERSON =
