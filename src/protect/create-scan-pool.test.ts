@@ -45,3 +45,14 @@ describe('scanAsync', () => {
     await d.close()
   })
 })
+
+describe('scanAsync without a usable worker', () => {
+  it('rejects instead of hanging when the worker cannot start', async () => {
+    const broken = createDetector(
+      { async_threshold_chars: 1024 },
+      { workerUrl: new URL('../../dist/no-such-worker.js', import.meta.url) },
+    )
+    await expect(broken.scanAsync('x'.repeat(5000))).rejects.toThrow()
+    await broken.close()
+  })
+})

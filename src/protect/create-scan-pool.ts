@@ -32,7 +32,8 @@ export const createScanPool = (options: { config: DetectConfig; size: number; wo
   const fail = (slot: Slot, err: Error): void => {
     slot.job?.reject(err)
     slot.job = undefined
-    slots.splice(slots.indexOf(slot), 1)
+    const at = slots.indexOf(slot)
+    if (at >= 0) slots.splice(at, 1)
     pump()
   }
 
@@ -56,9 +57,20 @@ export const createScanPool = (options: { config: DetectConfig; size: number; wo
     return slot
   }
 
+  // A worker that cannot even be constructed (a bad entry URL) fails every queued job at once:
+  // the next one would fail the same way, and nothing may wait forever.
+  const startOrFail = (): Slot | undefined => {
+    try {
+      return start()
+    } catch (err) {
+      for (const job of queue.splice(0)) job.reject(err as Error)
+      return undefined
+    }
+  }
+
   const pump = (): void => {
     while (queue.length > 0 && !closed) {
-      const idle = slots.find((s) => !s.job) ?? (slots.length < options.size ? start() : undefined)
+      const idle = slots.find((s) => !s.job) ?? (slots.length < options.size ? startOrFail() : undefined)
       if (!idle) return
       const job = queue.shift() as Job
       idle.job = job
