@@ -2,7 +2,7 @@ import type { Finding } from './entity-types.js'
 import { matchAt } from './match-at.js'
 
 const MONTHS =
-  'jan(?:uary|vier|uar|uari)?|feb(?:ruary|ruar|ruari|brero|braio)?|fév(?:rier)?|mar(?:ch|s|zo|zo)?|märz|maart|apr(?:il|ile)?|avr(?:il)?|abr(?:il)?|ma[yi]|mai|mayo|maggio|mei|jun(?:e|i|io)?|juin|giugno|jul(?:y|i|io)?|juil(?:let)?|luglio|aug(?:ust|ustus)?|août|ago(?:sto)?|sep(?:t|tember|tembre|tiembre)?|set(?:tembre)?|oct(?:ober|obre|ubre)?|okt(?:ober)?|ott(?:obre)?|nov(?:ember|embre|iembre)?|dec(?:ember|embre)?|déc(?:embre)?|dez(?:ember)?|dic(?:iembre|embre)?'
+  'jan(?:uary|vier|uar|uari)?|feb(?:ruary|ruar|ruari|brero|braio)?|fév(?:rier)?|mar(?:ch|s|zo)?|märz|maart|apr(?:il|ile)?|avr(?:il)?|abr(?:il)?|ma[yi]|mai|mayo|maggio|mei|jun(?:e|i|io)?|juin|giugno|jul(?:y|i|io)?|juil(?:let)?|luglio|aug(?:ust|ustus)?|août|ago(?:sto)?|sep(?:t|tember|tembre|tiembre)?|set(?:tembre)?|oct(?:ober|obre|ubre)?|okt(?:ober)?|ott(?:obre)?|nov(?:ember|embre|iembre)?|dec(?:ember|embre)?|déc(?:embre)?|dez(?:ember)?|dic(?:iembre|embre)?'
 const DATE = new RegExp(
   `\\b(?:\\d{1,2}[./-]\\d{1,2}[./-](?:19|20)?\\d{2}|(?:19|20)\\d{2}-\\d{2}-\\d{2}|\\d{1,2}(?:st|nd|rd|th|er|\\.)?\\s+(?:de\\s+)?(?:${MONTHS})\\.?\\s+(?:de\\s+)?(?:19|20)\\d{2}|(?:${MONTHS})\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+(?:19|20)\\d{2})\\b`,
   'i',

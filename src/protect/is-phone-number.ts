@@ -1,9 +1,8 @@
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max'
 
-/** National formats we validate without a `+`: the issue's list (UK is GB in ISO 3166). */
-export const PHONE_COUNTRIES: readonly CountryCode[] = ['FR', 'DE', 'ES', 'IT', 'NL', 'BE', 'GB', 'US']
-// Numbers dialled nationally with a leading 0 (trunk prefix, or part of the number in Italy) and
-// those without: trying only the plausible plans halves the library calls on a miss.
+// National formats are validated for the issue's list: FR, DE, ES, IT, NL, BE, UK (GB in ISO 3166)
+// and US. Numbers dialled nationally with a leading 0 (trunk prefix, or part of the number in Italy)
+// and those without: trying only the plausible plans halves the library calls on a miss.
 const WITH_ZERO: readonly CountryCode[] = ['FR', 'DE', 'IT', 'NL', 'BE', 'GB']
 const WITHOUT_ZERO: readonly CountryCode[] = ['US', 'ES', 'IT']
 
