@@ -136,11 +136,11 @@ function gatewayConfig(upstreamOrigin: string, storePath: string): string {
     'rules:',
     '  - { name: sensitive-onprem, when: { min_sensitivity: confidential }, route: onprem }',
     // The default log level is info; warn keeps per-request log lines out of the measurement, as
-    // a quiet production deployment would. BENCH_REQUEST_LOG=1 records every request in the
-    // embedded store (off by default, as in the gateway's default config).
+    // a quiet production deployment would. Every request is recorded in the embedded store, as
+    // by default; BENCH_REQUEST_LOG=0 turns that off to measure what it costs.
     `store: { url: "sqlite:${storePath}" }`,
     ...accessConfig(process.env['BENCH_ACCESS'] !== '0'),
-    `logging: { level: warn, request_log: ${process.env['BENCH_REQUEST_LOG'] === '1'} }`,
+    `logging: { level: warn, request_log: ${process.env['BENCH_REQUEST_LOG'] !== '0'} }`,
     // BENCH_TRACING=1: a span per request and per attempt, exported to the fake upstream.
     `tracing: { enabled: ${process.env['BENCH_TRACING'] === '1'}, otlp_endpoint: ${upstreamOrigin}/v1/traces }`,
     '',

@@ -22,7 +22,7 @@ export const USAGE = `Environment:
   BENCH_CONNECTIONS     comma-separated concurrency levels (default 1,16,64)
   BENCH_TTFB_REQUESTS   streaming requests measured per path (default 500, after 50 warm-up)
   BENCH_CPU_PROF=1      run the gateway under node --cpu-prof
-  BENCH_REQUEST_LOG=1   record every request in the embedded store (logging.request_log)
+  BENCH_REQUEST_LOG=0   do not record requests in the embedded store (on by default, as in the gateway)
   BENCH_ACCESS=0        no keys, limits, budgets or loop guard (auth: none), to measure their cost
   BENCH_TRACING=1       trace every request (tracing.enabled), exported to the fake upstream`
 
