@@ -83,7 +83,8 @@ export interface RequestContext {
   policy?: RoutePolicy
   trace?: RouteTrace
   attempts: Attempt[]
-  served?: { provider: string; model: string; target: string }
+  /** `version`: the model string the provider answered with (e.g. a dated snapshot), when it said. */
+  served?: { provider: string; model: string; target: string; version?: string }
   usage?: Usage
   /** What the call cost, set by meter. */
   costUsd?: number

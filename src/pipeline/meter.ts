@@ -18,6 +18,7 @@ export const meter = (tokens: TokenEstimator, metrics: RoutingMetrics): Stage =>
     const result = await next()
     if (result.kind === 'stream')
       return { kind: 'stream', events: meterStream(ctx, result.events, tokens, metrics) }
+    if (ctx.served && typeof result.response.model === 'string') ctx.served.version = result.response.model
     const usage = result.response.usage as Usage | undefined
     ctx.usage =
       usage ??
@@ -41,6 +42,7 @@ async function* meterStream(
   let done = false
   try {
     for await (const chunk of events) {
+      if (!last && ctx.served && typeof chunk.model === 'string') ctx.served.version = chunk.model
       last = chunk
       if (chunk.usage) {
         ctx.usage = chunk.usage

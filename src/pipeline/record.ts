@@ -140,6 +140,7 @@ function toRecord(ctx: RequestContext, durationMs: number, ttftMs: number | unde
     route: ctx.trace?.resolved,
     provider: ctx.served?.provider,
     modelServed: ctx.served?.model,
+    modelVersion: ctx.served?.version,
     status: ctx.outcome?.status ?? 0,
     errorKind: ctx.outcome?.errorKind,
     attempts: ctx.attempts.length,

@@ -18,6 +18,7 @@ export function logView(r: RequestLogRecord, feedback: readonly FeedbackRecord[]
     route: r.route ?? null,
     provider: r.provider ?? null,
     model_served: r.modelServed ?? null,
+    model_version: r.modelVersion ?? null,
     status: r.status,
     error_kind: r.errorKind ?? null,
     attempts: r.attempts,

@@ -140,4 +140,13 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
     ),
   },
+  {
+    version: 7,
+    name: 'request logs: the model version the provider answered with',
+    ...both(
+      () => `
+      ALTER TABLE request_logs ADD COLUMN model_version TEXT;
+    `,
+    ),
+  },
 ]

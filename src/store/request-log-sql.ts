@@ -30,6 +30,7 @@ export const LOG_COLUMNS = [
   'prompt',
   'context_sources',
   'upstream_ms',
+  'model_version',
 ] as const
 
 export function logRow(r: RequestLogRecord): unknown[] {
@@ -62,6 +63,7 @@ export function logRow(r: RequestLogRecord): unknown[] {
     r.prompt ?? null,
     r.contextSources === undefined ? null : JSON.stringify(r.contextSources),
     r.upstreamMs ?? null,
+    r.modelVersion ?? null,
   ]
 }
 
@@ -106,6 +108,7 @@ export function logRecord(row: Record<string, unknown>): RequestLogRecord {
     prompt: text(row['prompt']),
     contextSources: json(row['context_sources']),
     upstreamMs: num(row['upstream_ms']),
+    modelVersion: text(row['model_version']),
   }
 }
 

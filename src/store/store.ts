@@ -44,6 +44,8 @@ export interface RequestLogRecord {
   route?: string | undefined
   provider?: string | undefined
   modelServed?: string | undefined
+  /** The model string the provider answered with (`gpt-4o-mini-2024-07-18` for `gpt-4o-mini`). */
+  modelVersion?: string | undefined
   status: number
   errorKind?: string | undefined
   attempts: number

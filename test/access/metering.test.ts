@@ -75,5 +75,9 @@ describe('metering', () => {
     expect(usage.input).toBeGreaterThan(5)
     expect(usage.output).toBeGreaterThan(0)
     expect(line['cost_usd']).toBeCloseTo((usage.input * 1 + usage.output * 2) / 1e6, 12)
+    // A stream's model version comes from its first chunk.
+    await expect
+      .poll(async () => (await gateway.gatehouse.store.queryRequestLogs({ limit: 1 })).records[0]?.modelVersion)
+      .toBe('m')
   })
 })

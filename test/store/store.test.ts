@@ -51,6 +51,7 @@ const record = (i: number, extra: Partial<RequestLogRecord> = {}): RequestLogRec
   route: 'chat',
   provider: 'openai',
   modelServed: 'gpt-4o-mini',
+  modelVersion: 'gpt-4o-mini-2024-07-18',
   status: i % 5 === 0 ? 502 : 200,
   errorKind: i % 5 === 0 ? 'upstream_error' : undefined,
   attempts: 1,
