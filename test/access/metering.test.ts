@@ -77,7 +77,9 @@ describe('metering', () => {
     expect(line['cost_usd']).toBeCloseTo((usage.input * 1 + usage.output * 2) / 1e6, 12)
     // A stream's model version comes from its first chunk.
     await expect
-      .poll(async () => (await gateway.gatehouse.store.queryRequestLogs({ limit: 1 })).records[0]?.modelVersion)
+      .poll(
+        async () => (await gateway.gatehouse.store.queryRequestLogs({ limit: 1 })).records[0]?.modelVersion,
+      )
       .toBe('m')
   })
 })
