@@ -1,42 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openPostgresStore } from '../../src/store/postgres/postgres-store.js'
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import {
   InvalidCursorError,
   type KeyRecord,
   type RequestLogRecord,
   type Store,
 } from '../../src/store/store.js'
-import { testPostgres } from '../helpers/postgres.js'
-import { allRequestIds } from '../helpers/store.js'
+import { allRequestIds, type StoreBackend, storeBackends } from '../helpers/store.js'
 
-interface Backend {
-  name: string
-  open(): Promise<Store>
-  cleanup(): Promise<void>
-}
-
-const sqliteDir = await mkdtemp(join(tmpdir(), 'gatehouse-store-'))
-const pgTarget = await testPostgres()
-if ('skip' in pgTarget) console.warn(pgTarget.skip)
-
-const backends: Array<Backend | { name: string; skip: string }> = [
-  {
-    name: 'sqlite',
-    open: async () => openSqliteStore(join(sqliteDir, 'gatehouse.db')),
-    cleanup: () => rm(sqliteDir, { recursive: true, force: true }),
-  },
-  'skip' in pgTarget
-    ? { name: 'postgres', skip: pgTarget.skip }
-    : {
-        name: 'postgres',
-        open: () => openPostgresStore({ url: pgTarget.url }),
-        cleanup: () => pgTarget.drop(),
-      },
-]
+const backends = await storeBackends('store')
 
 const record = (i: number, extra: Partial<RequestLogRecord> = {}): RequestLogRecord => ({
   requestId: `req-${String(i).padStart(4, '0')}`,
@@ -69,12 +40,12 @@ for (const backend of backends) {
   describe.skipIf('skip' in backend)(`store: ${backend.name}`, () => {
     let store: Store
     beforeAll(async () => {
-      store = await (backend as Backend).open()
+      store = await (backend as StoreBackend).open()
       await store.insertRequestLogs(Array.from({ length: 25 }, (_, i) => record(i)))
     })
     afterAll(async () => {
       await store?.close()
-      await (backend as Backend).cleanup()
+      await (backend as StoreBackend).cleanup()
     })
 
     it('answers a ping', async () => {
@@ -233,7 +204,7 @@ for (const backend of backends) {
     })
 
     it('applies migrations once: reopening keeps the data', async () => {
-      const again = await (backend as Backend).open()
+      const again = await (backend as StoreBackend).open()
       try {
         expect((await again.queryRequestLogs({ requestId: 'req-0001', limit: 1 })).records).toHaveLength(1)
       } finally {

@@ -1,36 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openPostgresStore } from '../../src/store/postgres/postgres-store.js'
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import type { RequestLogRecord, Store } from '../../src/store/store.js'
-import { testPostgres } from '../helpers/postgres.js'
+import { type StoreBackend, storeBackends } from '../helpers/store.js'
 
-interface Backend {
-  name: string
-  open(): Promise<Store>
-  cleanup(): Promise<void>
-}
-
-const sqliteDir = await mkdtemp(join(tmpdir(), 'gatehouse-usage-'))
-const pgTarget = await testPostgres()
-if ('skip' in pgTarget) console.warn(pgTarget.skip)
-
-const backends: Array<Backend | { name: string; skip: string }> = [
-  {
-    name: 'sqlite',
-    open: async () => openSqliteStore(join(sqliteDir, 'gatehouse.db')),
-    cleanup: () => rm(sqliteDir, { recursive: true, force: true }),
-  },
-  'skip' in pgTarget
-    ? { name: 'postgres', skip: pgTarget.skip }
-    : {
-        name: 'postgres',
-        open: () => openPostgresStore({ url: pgTarget.url }),
-        cleanup: () => pgTarget.drop(),
-      },
-]
+const backends = await storeBackends('usage')
 
 const HOUR = 3_600_000
 /** 2027-01-15T00:00:00Z, a UTC midnight: hour and day buckets start on it. */
@@ -81,7 +53,7 @@ for (const backend of backends) {
   describe.skipIf('skip' in backend)(`usage and feedback: ${backend.name}`, () => {
     let store: Store
     beforeAll(async () => {
-      store = await (backend as Backend).open()
+      store = await (backend as StoreBackend).open()
       await store.insertRequestLogs(RECORDS)
       // Two feedbacks on u-000 (acme), one on u-003 (acme), one on u-001 (globex).
       const fb = (id: string, requestId: string, score: number, comment?: string) => ({
@@ -101,7 +73,7 @@ for (const backend of backends) {
     })
     afterAll(async () => {
       await store?.close()
-      await (backend as Backend).cleanup()
+      await (backend as StoreBackend).cleanup()
     })
 
     it('totals a window without grouping', async () => {
