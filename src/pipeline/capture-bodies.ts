@@ -17,14 +17,14 @@ export function captureBodies(
     (ctx.tenant && ctx.runtime.tenant(ctx.tenant)?.bodies) || ctx.runtime.config.logging.bodies
   if (mode === 'none' || ctx.operation !== 'chat') return {}
   const body = ctx.body as ChatBody
-  const prompt = body.messages.map(textOf).join('\n')
   const tools = Array.isArray(body['tools'])
     ? (body['tools'] as Array<{ function?: { name?: string } }>).map((t) => t.function?.name ?? '?')
     : undefined
   const bodyMeta: BodyMeta = {
     messages: body.messages.length,
     roles: body.messages.map((m) => m.role),
-    promptChars: prompt.length,
+    // Counted, not joined: metadata is kept for every request by default, after every answer.
+    promptChars: body.messages.reduce((sum, m) => sum + textLength(m), Math.max(0, body.messages.length - 1)),
     answerChars: answer.length,
     ...(tools ? { tools } : {}),
   }
@@ -34,10 +34,12 @@ export function captureBodies(
   return { bodyMeta, bodies: sealed, bodyKeyId: cipher.activeKeyId }
 }
 
-function textOf(message: ChatMessage): string {
+/** Characters of a message's text (parts as if joined by one space). */
+function textLength(message: ChatMessage): number {
   const { content } = message
-  if (typeof content === 'string') return content
-  if (Array.isArray(content))
-    return content.map((p) => ('text' in p && typeof p.text === 'string' ? p.text : '')).join(' ')
-  return ''
+  if (typeof content === 'string') return content.length
+  if (!Array.isArray(content)) return 0
+  let length = Math.max(0, content.length - 1)
+  for (const p of content) if ('text' in p && typeof p.text === 'string') length += p.text.length
+  return length
 }
