@@ -5,7 +5,7 @@ import { upperBoundTokens } from '../routing/estimate-tokens.js'
 import type { RoutingMetrics } from '../routing/routing-deps.js'
 import type { RequestContext } from './context.js'
 import type { Stage } from './stage.js'
-import { whenDone } from './when-done.js'
+import { afterMetering, whenDone } from './when-done.js'
 
 /**
  * Budget: reserve the call's estimated cost on the tenant's and the key's budgets before any
@@ -22,11 +22,12 @@ export const budget = (budgets: Budgets, metrics: RoutingMetrics): Stage => ({
       if (err instanceof BudgetExceeded) metrics.rejected('budget', err.scope)
       throw err
     })
-    const settle = () => {
-      Promise.resolve(ctx.metering)
-        .then(() => budgets.settle(reservation, ctx.costUsd ?? 0))
-        .catch((err) => ctx.log.error({ err }, 'budget settlement failed'))
-    }
+    const settle = () =>
+      afterMetering(ctx, () => {
+        budgets
+          .settle(reservation, ctx.costUsd ?? 0)
+          .catch((err) => ctx.log.error({ err }, 'budget settlement failed'))
+      })
     return whenDone(next, settle)
   },
 })

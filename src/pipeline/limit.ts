@@ -5,7 +5,7 @@ import type { ChatBody } from '../providers/types.js'
 import type { RoutingMetrics } from '../routing/routing-deps.js'
 import type { RequestContext } from './context.js'
 import type { Stage } from './stage.js'
-import { whenDone } from './when-done.js'
+import { afterMetering, whenDone } from './when-done.js'
 
 /** Longest a concurrency slot is held if its replica dies before releasing it. */
 const LEASE_MS = 15 * 60_000
@@ -61,8 +61,7 @@ export const limit = (limiter: Limiter, metrics: RoutingMetrics): Stage => ({
     }
     const settle = () => {
       release()
-      if (ctx.metering) void ctx.metering.then(reconcile)
-      else reconcile()
+      afterMetering(ctx, reconcile)
     }
     const reconcile = () => {
       const used = ctx.usage ? ctx.usage.total_tokens : 0

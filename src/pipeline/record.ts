@@ -6,6 +6,7 @@ import type { RequestLogRecord } from '../store/store.js'
 import { captureBodies } from './capture-bodies.js'
 import type { RequestContext } from './context.js'
 import type { Stage } from './stage.js'
+import { afterMetering } from './when-done.js'
 
 /**
  * Record: one structured log line per request once it is over (for a stream, when the stream
@@ -68,8 +69,7 @@ function writeLine(
 ): void {
   // Durations are measured now; the line waits only for meter's count of a cut stream.
   const endedAtMs = performance.now()
-  if (ctx.metering) void ctx.metering.then(() => writeLineAt(ctx, recorder, endedAtMs, answer))
-  else writeLineAt(ctx, recorder, endedAtMs, answer)
+  afterMetering(ctx, () => writeLineAt(ctx, recorder, endedAtMs, answer))
   const { models, routes } = ctx.runtime.config
   metrics.request({
     // Only configured names as labels: a caller's typos must not grow the series without bound.

@@ -1,4 +1,5 @@
 import type { ChatChunk } from '../providers/types.js'
+import type { RequestContext } from './context.js'
 import type { Next, PipelineResult } from './stage.js'
 
 /**
@@ -28,4 +29,14 @@ async function* doneAfter(events: AsyncIterable<ChatChunk>, done: () => void): A
   } finally {
     done()
   }
+}
+
+/**
+ * Run `fn` once the call's usage and cost are final: at once, or after meter's count of a stream
+ * that was cut before its usage arrived (`ctx.metering`). What settles on usage (budgets, token
+ * limits, the request log) goes through here.
+ */
+export function afterMetering(ctx: RequestContext, fn: () => void): void {
+  if (ctx.metering) void ctx.metering.then(fn)
+  else fn()
 }
