@@ -132,7 +132,6 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     keys: access.keys,
     tenants: access.tenants,
     budgets: access.budgets,
-    authenticators: access.authenticators,
     store,
     flushLog: () => recorder.flush(),
     inFlight,

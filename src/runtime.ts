@@ -9,7 +9,7 @@ import type { Limiter } from './limits/limiter.js'
 import { type BodyCipher, createBodyCipher, parseBodyKey } from './observability/body-cipher.js'
 import type { Recorder } from './observability/recorder.js'
 import type { Tracer } from './observability/tracer.js'
-import { type Authenticator, authenticate, resolveCaller } from './pipeline/authenticate.js'
+import { type Authenticator, authenticate, identify, resolveCaller } from './pipeline/authenticate.js'
 import { authorize } from './pipeline/authorize.js'
 import { budget } from './pipeline/budget.js'
 import type { RequestContext } from './pipeline/context.js'
@@ -46,6 +46,8 @@ export interface Runtime {
   readonly access: AccessTable
   /** Seals stored bodies (`logging.body_keys`); absent without keys. */
   readonly bodyCipher: BodyCipher | undefined
+  /** Who a token stands for (config keys, virtual keys, JWTs), or undefined. */
+  identify(token: string): Promise<Principal | undefined>
   /** Who calls the data plane with this token (401/403 otherwise). */
   caller(token: string | undefined): Promise<Principal>
   /** A tenant's settings: the config's, else one created through the admin API. */
@@ -104,6 +106,7 @@ export function createRuntime(
       config.logging.body_keys.length === 0
         ? undefined
         : createBodyCipher(config.logging.body_keys.map((k) => parseBodyKey(k.id, k.key.reveal()))),
+    identify: (token) => identify(token, access, services.authenticators),
     caller: (token) => resolveCaller(token, config, access, services.authenticators),
     tenant: (name) => config.tenants[name] ?? services.tenants.get(name),
     // The request path, in order (DESIGN.md, "The request path"). Later capabilities add theirs.

@@ -40,7 +40,7 @@ export async function resolveCaller(
       'You did not provide an API key: send Authorization: Bearer <key> (or x-api-key: <key>).',
     )
   }
-  const principal = access.configKey(token, Date.now()) ?? (await firstPrincipal(token, authenticators))
+  const principal = await identify(token, access, authenticators)
   if (!principal) throw new GatewayError('unauthenticated', 'Incorrect, expired or revoked API key.')
   if (!canCallModels(principal.role)) {
     throw new GatewayError(
@@ -51,11 +51,17 @@ export async function resolveCaller(
   return principal
 }
 
-/** The first authenticator that recognises the token. */
-export async function firstPrincipal(
+/**
+ * Who a token stands for, whatever the plane: a config key (a map lookup), else the first
+ * authenticator that recognises it (virtual keys, then JWTs). Undefined when nobody does.
+ */
+export async function identify(
   token: string,
+  access: AccessTable,
   authenticators: readonly Authenticator[],
 ): Promise<Principal | undefined> {
+  const configKey = access.configKey(token, Date.now())
+  if (configKey) return configKey
   for (const authenticate of authenticators) {
     const principal = await authenticate(token)
     if (principal) return principal

@@ -4,7 +4,6 @@ import type { Principal } from '../auth/principal.js'
 import type { Role } from '../config/access-schema.js'
 import type { Secret } from '../config/secret.js'
 import { GatewayError } from '../errors.js'
-import { type Authenticator, firstPrincipal } from '../pipeline/authenticate.js'
 import type { Runtime } from '../runtime.js'
 
 /** The caller's key: `Authorization: Bearer <key>`, or `x-api-key` as Anthropic's SDK sends it. */
@@ -38,7 +37,6 @@ export const BOOTSTRAP_ADMIN: Principal = {
 export async function adminPrincipal(
   headers: IncomingHttpHeaders,
   runtime: Runtime,
-  authenticators: readonly Authenticator[],
   roles: readonly Role[],
 ): Promise<Principal> {
   const token = bearerToken(headers)
@@ -47,9 +45,7 @@ export async function adminPrincipal(
   }
   const adminKey = runtime.config.admin.api_key
   const principal =
-    adminKey !== undefined && isKey(token, adminKey)
-      ? BOOTSTRAP_ADMIN
-      : (runtime.access.configKey(token, Date.now()) ?? (await firstPrincipal(token, authenticators)))
+    adminKey !== undefined && isKey(token, adminKey) ? BOOTSTRAP_ADMIN : await runtime.identify(token)
   if (!principal) throw new GatewayError('unauthenticated', 'Incorrect, expired or revoked admin credential.')
   if (principal.role !== 'admin' && !roles.includes(principal.role)) {
     const allowed = ['admin', ...roles.filter((r) => r !== 'admin')].join(' or ')

@@ -6,7 +6,6 @@ import type { TenantDirectory } from '../auth/tenant-directory.js'
 import type { Budgets } from '../budgets/budgets.js'
 import type { CancelSignal } from '../cancel-signal.js'
 import { GatewayError } from '../errors.js'
-import type { Authenticator } from '../pipeline/authenticate.js'
 import { requestIdFrom } from '../pipeline/ingress.js'
 import type { RoutingDeps } from '../routing/routing-deps.js'
 import type { Runtime } from '../runtime.js'
@@ -32,7 +31,6 @@ export interface AppDeps {
   keys: KeyRing
   tenants: TenantDirectory
   budgets: Budgets
-  authenticators: readonly Authenticator[]
   store: Store
   /** Write queued request-log records now (feedback on a just-answered request). */
   flushLog: () => Promise<void>
@@ -83,7 +81,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     keys: deps.keys,
     tenants: deps.tenants,
     budgets: deps.budgets,
-    authenticators: deps.authenticators,
     store: deps.store,
     now,
   })

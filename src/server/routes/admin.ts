@@ -6,7 +6,6 @@ import type { TenantDirectory } from '../../auth/tenant-directory.js'
 import type { Budgets } from '../../budgets/budgets.js'
 import { budgetSchema, limitSchema, ROLES, type Role } from '../../config/access-schema.js'
 import { GatewayError } from '../../errors.js'
-import type { Authenticator } from '../../pipeline/authenticate.js'
 import type { RoutingDeps } from '../../routing/routing-deps.js'
 import type { Runtime } from '../../runtime.js'
 import type { KeyRecord, Store } from '../../store/store.js'
@@ -21,7 +20,6 @@ export interface AdminRouteDeps {
   keys: KeyRing
   tenants: TenantDirectory
   budgets: Budgets
-  authenticators: readonly Authenticator[]
   store: Store
   now: () => number
 }
@@ -62,7 +60,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     async (admin) => {
       admin.addHook('onRequest', async function requireRole(request) {
         const roles = request.routeOptions.config.roles ?? []
-        request.principal = await adminPrincipal(request.headers, deps.runtime(), deps.authenticators, roles)
+        request.principal = await adminPrincipal(request.headers, deps.runtime(), roles)
       })
 
       /** Circuit breaker state per configured target. */
