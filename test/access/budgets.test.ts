@@ -1,13 +1,13 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer, request, type Server } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import type { TestGateway } from '../helpers/gateway.js'
 import { testRedis } from '../helpers/redis.js'
-import { parseStream } from '../helpers/sse.js'
+import { parseStream, postWithTrailers } from '../helpers/sse.js'
 import { admin, chat, createKey, startAccessGateway } from './access-helpers.js'
 
 const redis = await testRedis()
@@ -191,7 +191,7 @@ describe('budget alerts and persistence', () => {
   it('puts the cost in the last usage chunk of a stream and in an HTTP trailer', async () => {
     gateway = await startAccessGateway({ models })
     const { key } = await createKey(gateway, { tenant: 'globex', name: 'a' })
-    const { body, trailers } = await streamWithTrailers(gateway, key, {
+    const { body, trailers } = await postWithTrailers(`${gateway.baseURL}/chat/completions`, key, {
       model: 'large',
       stream: true,
       stream_options: { include_usage: true },
@@ -206,22 +206,3 @@ describe('budget alerts and persistence', () => {
     expect(Number(trailers['x-gatehouse-cost-usd'])).toBeCloseTo(expected, 12)
   })
 })
-
-/** node:http, because fetch does not expose trailers. */
-function streamWithTrailers(gateway: TestGateway, key: string, payload: unknown) {
-  return new Promise<{ body: string; trailers: NodeJS.Dict<string> }>((resolve, reject) => {
-    const req = request(
-      `${gateway.baseURL}/chat/completions`,
-      { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` } },
-      (res) => {
-        let body = ''
-        res.setEncoding('utf8')
-        res.on('data', (d) => (body += d))
-        res.on('end', () => resolve({ body, trailers: res.trailers }))
-        res.on('error', reject)
-      },
-    )
-    req.on('error', reject)
-    req.end(JSON.stringify(payload))
-  })
-}

@@ -1,3 +1,4 @@
+import { request } from 'node:http'
 import { expect } from 'vitest'
 
 /** The events of an SSE body, and the text content their chat chunks carry. */
@@ -47,4 +48,23 @@ export async function openStream(url: string, body: Record<string, unknown>) {
       return text
     },
   }
+}
+
+/** POST over node:http and read the whole body and its trailers (fetch does not expose trailers). */
+export function postWithTrailers(url: string, key: string | undefined, payload: unknown) {
+  return new Promise<{ body: string; trailers: NodeJS.Dict<string> }>((resolve, reject) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' }
+    if (key !== undefined) headers['authorization'] = `Bearer ${key}`
+    const req = request(url, { method: 'POST', headers }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (d) => {
+        body += d
+      })
+      res.on('end', () => resolve({ body, trailers: res.trailers }))
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+    req.end(JSON.stringify(payload))
+  })
 }

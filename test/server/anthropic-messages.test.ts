@@ -10,6 +10,7 @@ import {
 } from '../fakes/anthropic.js'
 import { completion, error, type FakeOpenAI, json, type Step, startFakeOpenAI } from '../fakes/openai.js'
 import { postJson, startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { postWithTrailers } from '../helpers/sse.js'
 
 const fixture = (path: string) => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8')
 
@@ -206,5 +207,26 @@ describe('POST /v1/messages', () => {
       type: 'invalid_request_error',
       message: expect.stringContaining('messages.0.content: bad block'),
     })
+  })
+
+  it('sends the stream cost as an HTTP trailer, as on the OpenAI surface', async () => {
+    const priced = await startTestGateway({
+      providers: { sim: { kind: 'simulated' } },
+      models: { m: { provider: 'sim', price: { input: 10, output: 30 } } },
+    })
+    try {
+      const { body, trailers } = await postWithTrailers(`${priced.url}/v1/messages`, undefined, {
+        model: 'm',
+        max_tokens: 64,
+        stream: true,
+        messages: [{ role: 'user', content: 'hi' }],
+      })
+      expect(body).toContain('event: message_stop')
+      const line = priced.logs.find((l) => l['msg'] === 'request completed')!
+      expect(Number(trailers['x-gatehouse-cost-usd'])).toBeGreaterThan(0)
+      expect(Number(trailers['x-gatehouse-cost-usd'])).toBe(line['cost_usd'])
+    } finally {
+      await priced.close()
+    }
   })
 })
