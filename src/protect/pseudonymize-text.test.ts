@@ -31,7 +31,9 @@ describe('transformText', () => {
     const { text } = transformText(TEXT, FINDINGS, all('hash'), { hashKey: KEY_A })
     const expected = createHmac('sha256', KEY_A).update('email:ada@example.org').digest('hex').slice(0, 12)
     expect(text.startsWith(`Mail [EMAIL:${expected}] or [EMAIL:`)).toBe(true)
-    expect(text).toMatch(/^Mail \[EMAIL:[0-9a-f]{12}\] or \[EMAIL:[0-9a-f]{12}\], again \[EMAIL:[0-9a-f]{12}\]\.$/)
+    expect(text).toMatch(
+      /^Mail \[EMAIL:[0-9a-f]{12}\] or \[EMAIL:[0-9a-f]{12}\], again \[EMAIL:[0-9a-f]{12}\]\.$/,
+    )
   })
 
   it('hashes a value alike under one key and differently under another', () => {
@@ -63,7 +65,8 @@ describe('transformText', () => {
       { type: 'email', start: 14, end: 29 },
       { type: 'phone', start: 31, end: 48 },
     ]
-    const choose = (f: Finding): Action => (f.type === 'person' ? 'pseudonymize' : f.type === 'email' ? 'mask' : 'allow')
+    const choose = (f: Finding): Action =>
+      f.type === 'person' ? 'pseudonymize' : f.type === 'email' ? 'mask' : 'allow'
     const result = transformText(text, findings, choose, { vault: createPlaceholderVault(), hashKey: KEY_A })
     expect(result.text).toBe('[PERSON_1], [EMAIL], +33 6 12 34 56 78')
     expect(result.counts).toEqual({ person: 1, email: 1 })
@@ -132,6 +135,23 @@ describe('pseudonymize then restore', () => {
         expect(restoreText(pseudonymized.text, vault)).toBe(text)
       }),
       { numRuns: 500 },
+    )
+  })
+
+  it('restores pseudonymized findings only, leaving masks and hashes as they were', () => {
+    const ACTIONS: Action[] = ['allow', 'mask', 'hash', 'pseudonymize']
+    fc.assert(
+      fc.property(textWithFindings, fc.array(fc.nat(3)), ({ text, findings }, picks) => {
+        const choices = new Map(findings.map((f, i) => [f, ACTIONS[picks[i] ?? 3]!]))
+        const vault = createPlaceholderVault()
+        vault.reserve(text)
+        const deps = { vault, hashKey: KEY_A }
+        const out = transformText(text, findings, (f) => choices.get(f)!, deps).text
+        const pseudonymizedKept = (f: Finding): Action =>
+          choices.get(f) === 'pseudonymize' ? 'allow' : choices.get(f)!
+        expect(restoreText(out, vault)).toBe(transformText(text, findings, pseudonymizedKept, deps).text)
+      }),
+      { numRuns: 300 },
     )
   })
 

@@ -8,10 +8,13 @@ const SPACE = ' '
 // over one space inside (`[ EMAIL_1 ]`); undefined unless both sides have one.
 const bracketsAround = (text: string, start: number, end: number): [number, number] | undefined => {
   const open =
-    text[start - 1] === OPEN ? start - 1 : text[start - 1] === SPACE && text[start - 2] === OPEN ? start - 2 : -1
+    text[start - 1] === OPEN
+      ? start - 1
+      : text[start - 1] === SPACE && text[start - 2] === OPEN
+        ? start - 2
+        : -1
   if (open < 0) return undefined
-  const close =
-    text[end] === CLOSE ? end + 1 : text[end] === SPACE && text[end + 1] === CLOSE ? end + 2 : -1
+  const close = text[end] === CLOSE ? end + 1 : text[end] === SPACE && text[end + 1] === CLOSE ? end + 2 : -1
   return close < 0 ? undefined : [open, close]
 }
 
