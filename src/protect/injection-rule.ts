@@ -1,0 +1,69 @@
+/** Stable ids of the injection signals: what a verdict reports, never the matched text. */
+export type InjectionSignal =
+  | 'ignore-previous'
+  | 'role-override'
+  | 'system-prompt-exfil'
+  | 'dan-jailbreak'
+  | 'delimiter-injection'
+  | 'hidden-instructions'
+  | 'encoded-payload'
+  | 'addressed-to-ai'
+  | 'data-exfil'
+  | 'custom-phrase'
+
+export interface InjectionRule {
+  id: InjectionSignal
+  /** Which view of the text the expression reads (see normalise-injection-text.ts). */
+  view: 'phrase' | 'base'
+  re: RegExp
+  /**
+   * The rule is tried only when one of these words occurs in the phrase view, or this literal in the
+   * base view: every match contains one. Most prompts then try a handful of the expressions.
+   */
+  gate: readonly string[] | { literal: string }
+  /** Weight of a match in a user message and in retrieved content or a tool result. */
+  user: number
+  context: number
+  /** Discounted where the text discusses injection (a security article) or the match is quoted. */
+  isQuotable: boolean
+}
+
+/** `(?:a|b|c)` from words; the words are ours and contain no expression syntax but `'` and spaces. */
+export const alt = (words: readonly string[]): string => `(?:${words.join('|')})`
+
+/**
+ * A bounded lazy gap inside one sentence. Bounded so that no expression backtracks more than a
+ * constant per position: no nested quantifiers anywhere in the rule set.
+ */
+export const gap = (maxChars: number): string => `[^.!?\\n]{0,${maxChars}}?`
+
+// Negated verbs ("don't forget the instructions", "n'oubliez pas", "no olvide") are advice, not an
+// override. Lookbehind, fixed alternatives: no backtracking.
+export const NOT_NEGATED =
+  "(?<!\\b(?:not|no|never|don't|dont|do not|ne|non|nicht|niet|nunca|jamais|mai) )(?<!n')"
+
+interface RuleInput {
+  id: InjectionSignal
+  view?: 'phrase' | 'base'
+  gate: readonly string[] | { literal: string }
+  source: string
+  weights: readonly [user: number, context: number]
+  isQuotable?: boolean
+}
+
+export const rule = ({
+  id,
+  view = 'phrase',
+  gate,
+  source,
+  weights,
+  isQuotable = true,
+}: RuleInput): InjectionRule => ({
+  id,
+  view,
+  re: new RegExp(source),
+  gate,
+  user: weights[0],
+  context: weights[1],
+  isQuotable,
+})

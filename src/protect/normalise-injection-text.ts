@@ -1,0 +1,115 @@
+/** Two views of one text for the injection rules, and what normalising removed. */
+export interface InjectionText {
+  /** NFKC, lower-case, invisible characters removed, blank runs collapsed; line breaks kept (markup rules). */
+  base: string
+  /** `base` without diacritics, look-alike letters, leetspeak, emphasis marks or line breaks (phrase rules). */
+  phrase: string
+  /** Zero-width and direction-control characters hidden inside Latin text. */
+  invisibleCount: number
+  /** ASCII smuggled as Unicode tag characters (U+E0020–U+E007E), decoded. */
+  tagText: string
+}
+
+// Zero-width, word-joiner, BOM, soft hyphen, bidi embeddings/isolates: none renders, so a run of them
+// inside a sentence is there to split a phrase (or to hide one) from a human reader.
+const INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g
+// Tag characters are a surrogate pair \udb40 + \udc00–\udc7f; a subdivision flag (England, Scotland)
+// uses a handful, a smuggled instruction dozens.
+const TAG = /\udb40[\udc00-\udc7f]/g
+const NON_ASCII = /[^\x00-\x7f]/
+const MARKS = /\p{Mn}/gu
+const BLANKS = /[^\S\n]*\n\s*|[^\S\n]{2,}|[^\S\n ]/g
+// Cyrillic and Greek letters drawn like Latin ones, the common homoglyph substitutions.
+const LOOKALIKE: Record<string, string> = {
+  а: 'a',
+  е: 'e',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  у: 'y',
+  х: 'x',
+  і: 'i',
+  ј: 'j',
+  ѕ: 's',
+  ԁ: 'd',
+  ο: 'o',
+  α: 'a',
+  ι: 'i',
+  ε: 'e',
+  ν: 'v',
+  ρ: 'p',
+  κ: 'k',
+}
+const LOOKALIKES = /[аеорсухіјѕԁοαιενρκ]/g
+const LEET: Record<string, string> = {
+  '0': 'o',
+  '1': 'i',
+  '3': 'e',
+  '4': 'a',
+  '5': 's',
+  '7': 't',
+  '@': 'a',
+  $: 's',
+}
+// A digit or symbol touching a letter: "1gn0re", "@ll", "in$tructions"; not a lone number ("7 days").
+const LEETSPEAK = /(?<=[a-z])[013457@$]|[013457@$](?=[a-z])/g
+const EMPHASIS = /[*_`~]/g
+
+// A zero-width joiner inside an emoji sequence (family, profession, flag) is how those are written.
+const isEmojiJoin = (text: string, i: number): boolean => {
+  if (text.charCodeAt(i) !== 0x200d) return false
+  const before = text.charCodeAt(i - 1)
+  return (before >= 0xd800 && before <= 0xdfff) || before === 0xfe0f || (before >= 0x2600 && before <= 0x27bf)
+}
+
+const countInvisible = (text: string): number => {
+  let n = 0
+  for (const m of text.matchAll(INVISIBLE)) {
+    const before = text.charCodeAt(m.index - 1)
+    // Counted inside Latin text only: a zero-width non-joiner belongs in Persian or Hindi words.
+    if (before < 0x250 && !isEmojiJoin(text, m.index)) n++
+  }
+  return n
+}
+
+const decodeTags = (text: string): string => {
+  let out = ''
+  for (const m of text.matchAll(TAG)) {
+    const c = m[0].charCodeAt(1) - 0xdc00
+    if (c >= 0x20 && c < 0x7f) out += String.fromCharCode(c)
+  }
+  return out
+}
+
+const collapseBlanks = (text: string): string =>
+  text.replace(BLANKS, (run) => (run.includes('\n') ? '\n' : ' '))
+
+/**
+ * Normalises a text before matching: NFKC folds full-width and styled letters, lower-casing and blank
+ * collapsing make phrases comparable, and the phrase view undoes the usual disguises (accents,
+ * homoglyphs, leetspeak, markdown emphasis splitting a word). ASCII text skips the Unicode steps.
+ */
+export const normaliseInjectionText = (text: string): InjectionText => {
+  let invisibleCount = 0
+  let tagText = ''
+  let folded = text
+  const isAscii = !NON_ASCII.test(text)
+  if (!isAscii) {
+    invisibleCount = countInvisible(text)
+    tagText = decodeTags(text)
+    folded = text.normalize('NFKC').replace(INVISIBLE, '').replace(TAG, '')
+  }
+  const base = collapseBlanks(folded.toLowerCase())
+  let phrase = base
+  if (!isAscii) {
+    phrase = phrase
+      .normalize('NFD')
+      .replace(MARKS, '')
+      .replace(LOOKALIKES, (c) => LOOKALIKE[c] ?? c)
+  }
+  phrase = phrase
+    .replace(LEETSPEAK, (c) => LEET[c] ?? c)
+    .replace(EMPHASIS, '')
+    .replaceAll('\n', ' ')
+  return { base, phrase, invisibleCount, tagText }
+}
