@@ -134,13 +134,16 @@ function gatewayConfig(upstreamOrigin: string, storePath: string): string {
     '  bench-model: { strategy: fallback, targets: [bench-primary, bench-backup] }',
     '  onprem: { targets: [bench-onprem] }',
     'rules:',
-    '  - { name: sensitive-onprem, when: { min_sensitivity: confidential }, route: onprem }',
+    '  - { name: sensitive-onprem, when: { min_sensitivity: restricted }, route: onprem }',
     // The default log level is info; warn keeps per-request log lines out of the measurement, as
     // a quiet production deployment would. Every request is recorded in the embedded store, as
     // by default; BENCH_REQUEST_LOG=0 turns that off to measure what it costs.
     `store: { url: "sqlite:${storePath}" }`,
     ...accessConfig(process.env['BENCH_ACCESS'] !== '0'),
     `logging: { level: warn, request_log: ${process.env['BENCH_REQUEST_LOG'] !== '0'} }`,
+    // Data protection as by default (the upstream is external: the prompt's email and phone are
+    // pseudonymized and restored); BENCH_PROTECT=0 turns it off to measure what it costs.
+    `protect: { enabled: ${process.env['BENCH_PROTECT'] !== '0'} }`,
     // BENCH_TRACING=1: a span per request and per attempt, exported to the fake upstream.
     `tracing: { enabled: ${process.env['BENCH_TRACING'] === '1'}, otlp_endpoint: ${upstreamOrigin}/v1/traces }`,
     '',

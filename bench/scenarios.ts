@@ -14,11 +14,27 @@ import type { Settings } from './settings.js'
 
 export const CHAT_PATH = '/v1/chat/completions'
 
+/**
+ * A typical prompt of about 1 KB, with the personal data a support request carries (a name, an
+ * email, a phone number), so the data-protection path (scan, pseudonymize, restore) is measured.
+ */
+const USER_PROMPT = [
+  'Hello, my name is Claire Martin and I need help with my last invoice.',
+  'I was charged twice for the March subscription of the team plan, once on the 3rd and again on the 5th,',
+  'and the second payment does not appear in the billing history of our workspace.',
+  'Could you check what happened and tell me whether the duplicate will be refunded automatically',
+  'or whether I need to open a ticket with the finance team? If a refund is needed, please explain',
+  'how long it usually takes and whether it goes back to the same card or to our account balance.',
+  'You can reach me at claire.martin@example.com or on +33 6 12 34 56 78 during office hours.',
+  'Also, we plan to add five seats next month: will the new seats be prorated for the current period,',
+  'and can the invoice show our purchase order number so that our accounting team can match it?',
+  'Please answer briefly, in plain language, with the steps I should follow. Thank you!',
+].join(' ')
 const MESSAGES = [
-  { role: 'system', content: 'You are a helpful assistant.' },
-  { role: 'user', content: 'Say hello.' },
+  { role: 'system', content: 'You are a helpful assistant for billing questions. Be concise and accurate.' },
+  { role: 'user', content: USER_PROMPT },
 ]
-/** A small, typical non-streaming request. */
+/** A typical non-streaming request (about 1 KB). */
 export const CHAT_BODY = JSON.stringify({ model: 'bench-model', messages: MESSAGES, max_tokens: 32 })
 /** The same request streamed, with usage (the gateway asks for usage upstream anyway). */
 export const STREAM_BODY = JSON.stringify({

@@ -25,6 +25,8 @@ export interface AccessServices {
   limiter: Limiter
   budgets: Budgets
   alerter: Alerter
+  /** Secret the per-tenant keys of `hash` redaction derive from (generated once into the store). */
+  protectSecret: string
   /** Throws when Redis is configured and does not answer (for `/readyz`). */
   ping(): Promise<void>
   close(): Promise<void>
@@ -56,6 +58,7 @@ export async function createAccessServices(options: AccessOptions): Promise<Acce
     config.auth.hash_secret?.reveal() ??
     (await store.initSetting('key_hash_secret', randomBytes(32).toString('base64url')))
   const keys = new KeyRing({ store, hashSecret })
+  const protectSecret = await store.initSetting('protect_hash_secret', randomBytes(32).toString('base64url'))
   const tenants = new TenantDirectory(store)
   await Promise.all([keys.refresh(), tenants.refresh()])
 
@@ -116,6 +119,7 @@ export async function createAccessServices(options: AccessOptions): Promise<Acce
   return {
     keys,
     tenants,
+    protectSecret,
     authenticators: [
       (token) => keys.authenticate(token),
       // Loaded only when configured: the JOSE library is not paid for by gateways that do not use it.

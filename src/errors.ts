@@ -17,6 +17,9 @@ export type ErrorKind =
   | 'context_length_exceeded'
   | 'content_filtered'
   | 'cost_ceiling_exceeded'
+  | 'policy_violation'
+  | 'data_policy_denied'
+  | 'guardrail_unavailable'
   | 'rate_limited'
   | 'budget_exceeded'
   | 'loop_detected'
@@ -46,6 +49,12 @@ export const ERROR_TABLE = {
   // The provider's safety system refused the prompt: retrying elsewhere is the caller's choice.
   content_filtered: [400, 'invalid_request_error', 'content_filter'],
   cost_ceiling_exceeded: [400, 'invalid_request_error', 'cost_ceiling_exceeded'],
+  // A guardrail blocked the request or the answer; the message names the rule, never the text.
+  policy_violation: [400, 'invalid_request_error', 'policy_violation'],
+  // The data is too sensitive for every target the request could go to.
+  data_policy_denied: [403, 'invalid_request_error', 'data_policy_denied'],
+  // A remote guardrail (classifier, guard model) did not answer and the policy is to fail closed.
+  guardrail_unavailable: [503, 'server_error', 'guardrail_unavailable'],
   rate_limited: [429, 'rate_limit_error', 'rate_limit_exceeded'],
   // OpenAI's type for a spent quota; the SDKs raise their RateLimitError for any 429.
   budget_exceeded: [429, 'insufficient_quota', 'budget_exceeded'],

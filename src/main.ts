@@ -104,6 +104,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     tenants: access.tenants,
     recorder: config.logging.request_log ? recorder : undefined,
     tracer: tracing?.tracer,
+    protectSecret: access.protectSecret,
   })
   let runtime = createRuntime(
     first.config,
@@ -116,6 +117,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     tenantRetention: () => tenantRetention(runtime.config, access.tenants),
     logger,
   })
+  const retiredRuntimes = new Set<Runtime>()
   let fingerprint = await fileFingerprint(options.configPath)
   let draining = false
   const inFlight = new Set<CancelSignal>()
@@ -150,7 +152,14 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
     }
     const { config } = result
     const { providers, retired } = registry.update(config.providers)
+    const retiring = runtime
     runtime = createRuntime(config, providers, services(config))
+    // Requests still running on the old version may need its scan workers for a while.
+    retiredRuntimes.add(retiring)
+    setTimeout(() => {
+      retiredRuntimes.delete(retiring)
+      void retiring.close()
+    }, 60_000).unref()
     routing.breakers.retain(Object.keys(config.models))
     routing.stats.halfLifeS = config.routing.latency_half_life_s
     logger.level = config.logging.level
@@ -218,6 +227,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
         clearTimeout(deadline)
         clearInterval(idleSweep)
         await registry.closeAll()
+        await Promise.all([runtime, ...retiredRuntimes].map((r) => r.close()))
         sweeper.stop()
         await access.close()
         // Every request span has ended with its request: export them before the store goes.

@@ -12,14 +12,20 @@ import type { Tracer } from './observability/tracer.js'
 import { type Authenticator, authenticate, identify, resolveCaller } from './pipeline/authenticate.js'
 import { authorize } from './pipeline/authorize.js'
 import { budget } from './pipeline/budget.js'
+import { checkOutput } from './pipeline/check-output.js'
+import { classify } from './pipeline/classify.js'
 import type { RequestContext } from './pipeline/context.js'
 import { execute } from './pipeline/execute.js'
+import { guard } from './pipeline/guard.js'
 import { guardLoop } from './pipeline/guard-loop.js'
 import { limit } from './pipeline/limit.js'
 import { meter } from './pipeline/meter.js'
 import { record } from './pipeline/record.js'
+import { restore } from './pipeline/restore.js'
 import { route } from './pipeline/route.js'
 import { compose, type PipelineResult } from './pipeline/stage.js'
+import { createProtector, type Protector } from './protect/create-protector.js'
+import { createRemoteChecks } from './protect/create-remote-checks.js'
 import type { Provider } from './providers/types.js'
 import { createRoutingTable, type RoutingTable } from './routing/route-policy.js'
 import type { RoutingDeps } from './routing/routing-deps.js'
@@ -57,6 +63,10 @@ export interface Runtime {
   readonly loadedAt: Date
   /** Present when `tracing.enabled` is on. */
   readonly tracer?: Tracer | undefined
+  /** Detection, data policy and guardrails; absent when `protect.enabled` is off. */
+  readonly protect?: Protector | undefined
+  /** Releases what this config version holds (scan workers); called after a reload retires it. */
+  close(): Promise<void>
 }
 
 /** What outlives a config version: routing state, limits, budgets, alerts, key lookups, recorder. */
@@ -71,6 +81,8 @@ export interface RuntimeServices {
   recorder?: Recorder | undefined
   /** Present when `tracing.enabled` is on (read at start). */
   tracer?: Tracer | undefined
+  /** Secret the per-tenant keys of `hash` actions derive from when `protect.hash_key` is unset. */
+  protectSecret: string
   now?: Date
 }
 
@@ -96,6 +108,12 @@ export function createRuntime(
       owned_by: 'gatehouse',
     })),
   ]
+  const protect = config.protect.enabled
+    ? createProtector(config.protect, {
+        secret: services.protectSecret,
+        remote: createRemoteChecks(config, providers),
+      })
+    : undefined
   return {
     config,
     providers,
@@ -116,13 +134,21 @@ export function createRuntime(
       authorize(),
       guardLoop(services.limiter, services.alerter, routing.metrics),
       limit(services.limiter, routing.metrics),
+      classify(),
+      guard(),
       route(routing),
       budget(services.budgets, routing.metrics),
+      restore(),
       meter(routing.tokens, routing.metrics),
+      checkOutput(),
       execute(routing),
     ]),
     models,
     loadedAt: now,
     tracer: services.tracer,
+    protect,
+    close: async () => {
+      await protect?.close()
+    },
   }
 }

@@ -55,6 +55,8 @@ export const tenantSchema = z.strictObject({
   sensitivity_floor: z.enum(SENSITIVITY_LEVELS).optional(),
   /** ...and none above this is accepted. */
   max_sensitivity: z.enum(SENSITIVITY_LEVELS).optional(),
+  /** Guardrail actions for this tenant: `injection`, `indirect_injection`, a deny rule's name, `output.secrets`... */
+  guardrails: z.record(z.string().min(1), z.enum(['block', 'flag', 'log', 'off'])).optional(),
 })
 
 /** A key declared in config (GitOps): the key itself from the environment, or its SHA-256. */

@@ -235,6 +235,12 @@ function resolve(config: Config, errors: string[], catalog: PricingCatalog): Res
     }
   })
   checkAccess(config, errors)
+  const guardModel = config.protect.guardrails.guard_model?.model
+  if (guardModel !== undefined && !(guardModel in config.models)) {
+    errors.push(
+      `protect.guardrails.guard_model.model: unknown model "${guardModel}" (known: ${list(Object.keys(config.models))})`,
+    )
+  }
   return { ...config, providers, models, routes }
 }
 

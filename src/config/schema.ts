@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { accessSchemas, BODY_MODES, SENSITIVITY_LEVELS } from './access-schema.js'
+import { protectSchema } from './protect-schema.js'
 import { Secret, secretSchema } from './secret.js'
 
 /**
@@ -306,6 +307,7 @@ export const configSchema = z.strictObject({
   routing: routingSchema.prefault({}),
   admin: adminSchema.prefault({}),
   store: storeSchema.prefault({}),
+  protect: protectSchema.prefault({}),
   ...accessSchemas,
 })
 

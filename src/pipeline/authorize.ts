@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/principal.js'
 import type { Sensitivity } from '../config/schema.js'
 import { GatewayError } from '../errors.js'
+import { higher } from '../protect/data-policy.js'
 import type { Stage } from './stage.js'
 
 const LEVEL: Record<Sensitivity, number> = { public: 0, internal: 1, confidential: 2, restricted: 3 }
@@ -64,8 +65,4 @@ export function mayUse(
     (principal.models === undefined || principal.models.includes(model)) &&
     (tenant?.models === undefined || tenant.models.includes(model))
   )
-}
-
-function higher(a: Sensitivity | undefined, b: Sensitivity): Sensitivity {
-  return a === undefined || LEVEL[b] > LEVEL[a] ? b : a
 }

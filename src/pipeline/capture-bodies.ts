@@ -1,4 +1,7 @@
 import type { BodyMode } from '../config/access-schema.js'
+import { replaceTexts } from '../protect/collect-texts.js'
+import type { Finding } from '../protect/entity-types.js'
+import { transformText } from '../protect/pseudonymize-text.js'
 import type { ChatBody, ChatMessage } from '../providers/types.js'
 import type { BodyMeta, RequestLogRecord } from '../store/store.js'
 import type { RequestContext } from './context.js'
@@ -6,8 +9,10 @@ import type { RequestContext } from './context.js'
 /**
  * What the request log keeps of a call's prompt and answer, per the tenant's `bodies` mode:
  * nothing; metadata (counts, roles, sizes, tool names: never text); or the text, sealed with
- * AES-256-GCM under the request id. `redacted` keeps metadata only until the redaction stage
- * exists: raw personal data is never stored by default.
+ * AES-256-GCM under the request id. `redacted` seals the text with every value the detector found
+ * masked (`[EMAIL]`), prompt and answer alike; `full` seals it as sent. Without `logging.body_keys`
+ * (nothing to seal with) or, for `redacted`, with protection off, only metadata is kept: raw
+ * personal data is never stored by default.
  */
 export function captureBodies(
   ctx: RequestContext,
@@ -29,9 +34,23 @@ export function captureBodies(
     ...(tools ? { tools } : {}),
   }
   const cipher = ctx.runtime.bodyCipher
-  if (mode !== 'full' || !cipher) return { bodyMeta }
-  const sealed = cipher.seal(JSON.stringify({ messages: body.messages, answer }), ctx.id)
+  if (mode === 'metadata' || !cipher) return { bodyMeta }
+  let text: { messages: ChatMessage[]; answer: string }
+  if (mode === 'full') text = { messages: body.messages, answer }
+  else {
+    const protector = ctx.runtime.protect
+    if (!protector || !ctx.protection) return { bodyMeta }
+    const { slots, findings } = ctx.protection.scan
+    const masked = slots.map((slot, i) => maskAll(slot.text, findings[i]!))
+    const { messages } = replaceTexts(body, slots, masked)
+    text = { messages, answer: maskAll(answer, protector.detector.scan(answer)) }
+  }
+  const sealed = cipher.seal(JSON.stringify(text), ctx.id)
   return { bodyMeta, bodies: sealed, bodyKeyId: cipher.activeKeyId }
+}
+
+function maskAll(text: string, findings: readonly Finding[]): string {
+  return findings.length === 0 ? text : transformText(text, findings, () => 'mask', {}).text
 }
 
 /** Characters of a message's text (parts as if joined by one space). */

@@ -5,6 +5,8 @@ import type { ResolvedModel } from '../config/load.js'
 import type { Sensitivity, SimulateConfig } from '../config/schema.js'
 import type { ErrorKind, UpstreamFailure } from '../errors.js'
 import type { RequestSpan } from '../observability/tracer.js'
+import type { GuardVerdict } from '../protect/create-guardrails.js'
+import type { RequestProtection } from '../protect/request-protection.js'
 import type { ChatBody, EmbeddingsBody, Provider, Usage } from '../providers/types.js'
 import type { RoutePolicy } from '../routing/route-policy.js'
 import type { RouteTrace } from '../routing/route-trace.js'
@@ -65,8 +67,14 @@ export interface RequestContext {
   readonly log: FastifyBaseLogger
   /** The stage running now, for logs. */
   stage: string
-  /** Effective sensitivity; set from the caller's declaration until classification arrives. */
+  /** Effective sensitivity: the caller's declaration, the tenant's floor (authorize), what classify found. */
   sensitivity?: Sensitivity
+  /** What classify found and the per-destination transformed bodies; absent when protection is off. */
+  protection?: RequestProtection
+  /** Entity type → values masked, hashed or pseudonymized in the body the serving target received. */
+  redactions?: Record<string, number>
+  /** Guardrail verdicts on the request and the answer. */
+  guardrails?: GuardVerdict[]
   /** The request body's size as received (content-length), for cheap token estimates. */
   readonly bodyBytes?: number | undefined
   /** Headers every answer carries, success or error (rate-limit state, cost). */

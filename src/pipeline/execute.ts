@@ -210,11 +210,12 @@ async function call(
   deadline: CallDeadline,
   span: AttemptSpan | undefined,
 ): Promise<PipelineResult> {
+  const source = bodyFor(ctx, target)
   if (ctx.operation === 'embeddings') {
-    const response = await target.provider.embed(prepareBody(ctx.body as EmbeddingsBody, target.model), opts)
+    const response = await target.provider.embed(prepareBody(source as EmbeddingsBody, target.model), opts)
     return { kind: 'embeddings', response }
   }
-  const body = prepareBody(ctx.body as ChatBody, target.model)
+  const body = prepareBody(source as ChatBody, target.model)
   if (!ctx.stream) return { kind: 'chat', response: await target.provider.chat(body, opts) }
   const events = await target.provider.stream(body, opts)
   const iterator = events[Symbol.asyncIterator]()
@@ -222,6 +223,23 @@ async function call(
   deadline.firstByte()
   span?.firstChunk()
   return { kind: 'stream', events: resume(first, iterator) }
+}
+
+/**
+ * The body this target may receive: with personal data and secrets masked, hashed or
+ * pseudonymized as the data policy requires for its trust level (made once per trust level).
+ * The redaction counts of the attempt that serves are what the answer and the record report.
+ */
+function bodyFor(ctx: RequestContext, target: Target): ChatBody | EmbeddingsBody {
+  if (!ctx.protection) return ctx.body
+  const provider = target.provider.config
+  const made = ctx.protection.bodyFor(ctx.body, { trust: provider.trust, region: provider.region })
+  ctx.redactions = made.redactions
+  const counts = Object.entries(made.redactions)
+  if (counts.length > 0)
+    ctx.responseHeaders['x-gatehouse-redactions'] = counts.map(([t, n]) => `${t}=${n}`).join(',')
+  else delete ctx.responseHeaders['x-gatehouse-redactions']
+  return made.body
 }
 
 async function* resume(

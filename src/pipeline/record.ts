@@ -120,6 +120,9 @@ function writeLineAt(
       ttft_ms: ttftMs,
       use_case: ctx.meta.useCase,
       trace_id: ctx.span?.traceId,
+      sensitivity: ctx.protection ? ctx.sensitivity : undefined,
+      redactions: ctx.redactions && Object.keys(ctx.redactions).length > 0 ? ctx.redactions : undefined,
+      guardrails: ctx.guardrails?.map((v) => `${v.rule}:${v.action}`),
     },
     'request completed',
   )
@@ -148,6 +151,8 @@ function toRecord(ctx: RequestContext, durationMs: number, ttftMs: number | unde
       ? { rule: ctx.trace.rule, candidates: ctx.trace.candidates, attempts: ctx.attempts }
       : undefined,
     sensitivity: ctx.sensitivity,
+    redactions: ctx.redactions && Object.keys(ctx.redactions).length > 0 ? ctx.redactions : undefined,
+    guardrails: ctx.guardrails,
     inputTokens: ctx.usage?.prompt_tokens,
     outputTokens: ctx.usage?.completion_tokens,
     costUsd: ctx.costUsd,

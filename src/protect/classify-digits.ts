@@ -6,7 +6,8 @@ import { isPhoneNumber } from './is-phone-number.js'
 const PHONE_CONTEXT =
   /(?:tel|tél|phone|mobile|cell|call|fax|whatsapp|portable|handy|telefon|móvil|movil|teléfono|telefono|cellulare|telefoon|mobiel|gsm|bel|appel|ruf|llam|chiam)/i
 const SSN_CONTEXT = /(?:ssn|social security|soc\.? ?sec)/i
-const VERSION_CONTEXT = /(?:version|ver\.?|release|build|v)\s*$/i
+// Whole words only: "server 81.2.69.160" is an address, "ver 1.2.3.4" a version.
+const VERSION_CONTEXT = /(?:^|[^\p{L}])(?:version|ver\.?|release|build|v)\s*$/iu
 const DATE_LIKE = /^(?:\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4})(?:\s+\d{1,2})?$/
 const SSN_SHAPE = /^\d{3}([- ])\d{2}\1\d{4}$/
 const CARD_SHAPE = /^\d{13,19}$|^\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}$|^\d{4}([ -])\d{6}\2\d{4,5}$/

@@ -5,7 +5,8 @@ import { BUILTIN_ENTITY_TYPES } from './entity-types.js'
 
 const CHECKSUM_NAMES = Object.keys(checksums) as [keyof typeof checksums, ...(keyof typeof checksums)[]]
 
-const compiles = (source: string, flags: string): string | undefined => {
+/** Why an RE2 pattern does not compile, or undefined when it does. */
+export const compiles = (source: string, flags: string): string | undefined => {
   try {
     new RE2(source, flags)
     return undefined

@@ -9,7 +9,8 @@ export const placeholderLabel = (type: string): string => {
   const label = type
     .toUpperCase()
     .replace(/[^A-Z0-9]/g, '_')
-    .replace(/_+([0-9]+)$/, '$1')
+    // The whole trailing run of digits and underscores: `_0_0` must not become `_00`.
+    .replace(/[_0-9]+$/, (tail) => tail.replace(/_/g, ''))
   // An empty label would make placeholders like `[_1]`, which read as nothing to a model.
   return label === '' ? 'ENTITY' : label
 }

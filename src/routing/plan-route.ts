@@ -129,6 +129,12 @@ interface EligibilityInput {
 async function eligibility(model: ResolvedModel, input: EligibilityInput): Promise<string | undefined> {
   const { ctx, deps, requestedOutput } = input
   if (model.type !== (ctx.operation === 'chat' ? 'chat' : 'embeddings')) return 'wrong_type'
+  // The data policy first: no other reason may let data reach a target it is not allowed on.
+  if (ctx.protection) {
+    const provider = ctx.runtime.config.providers[model.provider]!
+    const decision = ctx.protection.decide({ trust: provider.trust, region: provider.region })
+    if (!decision.ok) return decision.reason
+  }
   const { breaker } = input.policy
   if (breaker.enabled && deps.breakers.get(model.name, breaker).state === 'open') return 'circuit_open'
   if (ctx.operation === 'chat' && model.context_window !== undefined) {
@@ -199,6 +205,13 @@ interface NoTargetInput {
 /** The most useful error when nothing is eligible: what the caller can change comes first. */
 async function noTargetError(ctx: RequestContext, input: NoTargetInput): Promise<GatewayError> {
   const { reasons, requested } = input
+  const policyReasons = ['data_policy', 'blocked_entity'].filter((r) => reasons.has(r))
+  if (
+    policyReasons.length > 0 &&
+    policyReasons.length + (reasons.has('wrong_type') ? 1 : 0) === reasons.size
+  ) {
+    return dataPolicyError(ctx, input)
+  }
   if (reasons.has('wrong_type') && reasons.size === 1) {
     const endpoint = ctx.operation === 'chat' ? '/v1/embeddings' : '/v1/chat/completions'
     const what = ctx.operation === 'chat' ? 'chat completions' : 'embeddings'
@@ -235,6 +248,38 @@ async function noTargetError(ctx: RequestContext, input: NoTargetInput): Promise
   return new GatewayError(
     'upstream_unavailable',
     `No target of '${requested}' is available: every circuit breaker is open.`,
+  )
+}
+
+/** 403 naming the sensitivity, what was found and the policy that keeps every target out. */
+function dataPolicyError(ctx: RequestContext, input: NoTargetInput): GatewayError {
+  const protection = ctx.protection!
+  const { policy } = protection.protector
+  const found = Object.keys(protection.scan.counts)
+  const refused = input.trace.candidates.filter(
+    (c) => c.skipped === 'data_policy' || c.skipped === 'blocked_entity',
+  )
+  const reasons = new Set<string>()
+  for (const c of refused) {
+    const provider = ctx.runtime.config.providers[ctx.runtime.config.models[c.target]!.provider]!
+    const to = { trust: provider.trust, region: provider.region }
+    const decision = protection.decide(to)
+    if (decision.ok) continue
+    reasons.add(
+      decision.reason === 'blocked_entity'
+        ? `protect.actions.${decision.type} blocks ${decision.type} for ${to.trust} providers`
+        : policy.describe(decision.level),
+    )
+  }
+  const targets = refused
+    .map((c) => {
+      const provider = ctx.runtime.config.providers[ctx.runtime.config.models[c.target]!.provider]!
+      return `${c.target} (${provider.trust}${provider.region ? `, ${provider.region}` : ''})`
+    })
+    .join(', ')
+  return new GatewayError(
+    'data_policy_denied',
+    `This request is ${ctx.sensitivity ?? 'public'}${found.length > 0 ? ` (found: ${found.join(', ')})` : ''} and no target of '${input.requested}' may receive it: ${[...reasons].join('; ')}. Refused: ${targets}.`,
   )
 }
 

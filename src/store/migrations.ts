@@ -149,4 +149,14 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
     ),
   },
+  {
+    version: 8,
+    name: 'request logs: redaction counts and guardrail verdicts',
+    ...both(
+      (t) => `
+      ALTER TABLE request_logs ADD COLUMN redactions ${t.json};
+      ALTER TABLE request_logs ADD COLUMN guardrails ${t.json};
+    `,
+    ),
+  },
 ]

@@ -31,6 +31,8 @@ export const LOG_COLUMNS = [
   'context_sources',
   'upstream_ms',
   'model_version',
+  'redactions',
+  'guardrails',
 ] as const
 
 export function logRow(r: RequestLogRecord): unknown[] {
@@ -64,6 +66,8 @@ export function logRow(r: RequestLogRecord): unknown[] {
     r.contextSources === undefined ? null : JSON.stringify(r.contextSources),
     r.upstreamMs ?? null,
     r.modelVersion ?? null,
+    r.redactions === undefined ? null : JSON.stringify(r.redactions),
+    r.guardrails === undefined ? null : JSON.stringify(r.guardrails),
   ]
 }
 
@@ -109,6 +113,8 @@ export function logRecord(row: Record<string, unknown>): RequestLogRecord {
     contextSources: json(row['context_sources']),
     upstreamMs: num(row['upstream_ms']),
     modelVersion: text(row['model_version']),
+    redactions: json(row['redactions']),
+    guardrails: json(row['guardrails']),
   }
 }
 

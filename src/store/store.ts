@@ -52,6 +52,12 @@ export interface RequestLogRecord {
   /** The routing decision trace and attempts, as recorded by the record stage. */
   trace?: unknown
   sensitivity?: string | undefined
+  /** Entity type → values masked, hashed or pseudonymized before the provider saw them; never values. */
+  redactions?: Record<string, number> | undefined
+  /** Guardrail verdicts: rule, source, action, score and signal ids; never the matched text. */
+  guardrails?:
+    | ReadonlyArray<{ rule: string; source: string; action: string; score?: number; signals?: string[] }>
+    | undefined
   inputTokens?: number | undefined
   outputTokens?: number | undefined
   costUsd?: number | undefined

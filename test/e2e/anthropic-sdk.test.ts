@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs'
 import Anthropic from '@anthropic-ai/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  chunks,
   completion,
   error,
   type FakeOpenAI,
   json,
   rawSse,
   type Step,
+  sse,
   startFakeOpenAI,
 } from '../fakes/openai.js'
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
@@ -89,6 +91,21 @@ describe('official Anthropic SDK against /v1/messages', () => {
         { role: 'user', content: 'hi' },
       ],
     })
+  })
+
+  it('pseudonymizes personal data on the way out and restores it in the streamed answer', async () => {
+    const email = 'lena.schmidt@example.de'
+    const stream = client.messages.stream({
+      model: 'gpt-4o',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: `Draft a reply to ${email}.` }],
+      metadata: step('pseudonyms', sse(chunks('Sure, writing to [EMAIL_1] now.', { pieceChars: 3 }))),
+    })
+    const message = await stream.finalMessage()
+    expect(message.content).toEqual([{ type: 'text', text: `Sure, writing to ${email} now.` }])
+    const sent = JSON.stringify(callFor('pseudonyms').body)
+    expect(sent).toContain('Draft a reply to [EMAIL_1].')
+    expect(sent).not.toContain(email)
   })
 
   it('streams with the exact Anthropic event order, and finalMessage() has text and usage', async () => {

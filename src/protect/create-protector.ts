@@ -1,0 +1,78 @@
+import { createHmac } from 'node:crypto'
+import { setImmediate as yieldToLoop } from 'node:timers/promises'
+import type { ProtectConfig } from '../config/protect-schema.js'
+import type { ChatBody, EmbeddingsBody } from '../providers/types.js'
+import { collectTexts, type TextSlot } from './collect-texts.js'
+import { createDetector, type Detector } from './create-detector.js'
+import { createGuardrails, type Guardrails } from './create-guardrails.js'
+import { createDataPolicy, type DataPolicy } from './data-policy.js'
+import type { Finding } from './entity-types.js'
+import type { RemoteCheck } from './remote-checks.js'
+
+/** What the scan of one request found: its texts, their findings, the types and counts. */
+export interface RequestScan {
+  slots: TextSlot[]
+  /** `findings[i]` belong to `slots[i]`. */
+  findings: Finding[][]
+  types: ReadonlySet<string>
+  /** Entity type → how many were found. */
+  counts: Record<string, number>
+}
+
+/** The data-protection services of one config version. */
+export interface Protector {
+  readonly config: ProtectConfig
+  readonly policy: DataPolicy
+  readonly guardrails: Guardrails
+  readonly detector: Detector
+  /** Scans every text of a request. Large requests are scanned off the event loop. */
+  scan(body: ChatBody | EmbeddingsBody): Promise<RequestScan>
+  /** The key for `hash` actions: stable per tenant, different across tenants. */
+  hashKey(tenant: string): Buffer
+  close(): Promise<void>
+}
+
+export interface ProtectorDeps {
+  /** Secret the per-tenant hash keys derive from when `protect.hash_key` is unset. */
+  secret: string
+  remote?: readonly RemoteCheck[]
+  workerUrl?: URL
+}
+
+export function createProtector(config: ProtectConfig, deps: ProtectorDeps): Protector {
+  const detector = createDetector(config.detect, deps.workerUrl ? { workerUrl: deps.workerUrl } : {})
+  const secret = config.hash_key?.reveal() ?? deps.secret
+  const keys = new Map<string, Buffer>()
+  const threshold = config.detect.async_threshold_chars
+  return {
+    config,
+    detector,
+    policy: createDataPolicy(config),
+    guardrails: createGuardrails(config.guardrails, deps.remote),
+    async scan(body) {
+      const slots = collectTexts(body)
+      const total = slots.reduce((n, s) => n + s.text.length, 0)
+      const findings: Finding[][] = []
+      for (const slot of slots) {
+        if (total <= threshold) findings.push(detector.scan(slot.text))
+        else {
+          // Many medium texts add up: let other requests run between them; large ones go to a worker.
+          findings.push(await detector.scanAsync(slot.text))
+          await yieldToLoop()
+        }
+      }
+      const counts: Record<string, number> = {}
+      for (const list of findings) for (const f of list) counts[f.type] = (counts[f.type] ?? 0) + 1
+      return { slots, findings, types: new Set(Object.keys(counts)), counts }
+    },
+    hashKey(tenant) {
+      let key = keys.get(tenant)
+      if (!key) {
+        key = createHmac('sha256', secret).update(`gatehouse-protect-hash:${tenant}`).digest()
+        keys.set(tenant, key)
+      }
+      return key
+    },
+    close: () => detector.close(),
+  }
+}

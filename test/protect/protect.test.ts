@@ -1,0 +1,324 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  chunks,
+  completion,
+  type FakeOpenAI,
+  json,
+  type RecordedCall,
+  sse,
+  startFakeOpenAI,
+} from '../fakes/openai.js'
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
+import { chat, streamedText } from '../helpers/routing.js'
+
+const closers: Array<() => Promise<void>> = []
+afterEach(async () => {
+  while (closers.length > 0) await closers.pop()!()
+})
+
+const lastUser = (call: RecordedCall): string => {
+  const messages = call.body['messages'] as Array<{ role: string; content: string }>
+  return messages.filter((m) => m.role === 'user').at(-1)!.content
+}
+
+/** A fake provider that answers with what it received, so a test sees both sides of redaction. */
+async function echoProvider(opts: { stream?: boolean; pieceChars?: number } = {}): Promise<FakeOpenAI> {
+  const fake = await startFakeOpenAI((call) =>
+    call.body['stream']
+      ? sse(chunks(`You said: ${lastUser(call)}`, { pieceChars: opts.pieceChars ?? 3 }))
+      : json(completion(`You said: ${lastUser(call)}`)),
+  )
+  closers.push(() => fake.close())
+  return fake
+}
+
+async function gateway(config: Record<string, unknown>): Promise<TestGateway> {
+  const gw = await startTestGateway(config)
+  closers.push(() => gw.close())
+  return gw
+}
+
+function twoProviders(external: FakeOpenAI, onprem: FakeOpenAI, extra: Record<string, unknown> = {}) {
+  return {
+    providers: {
+      cloud: {
+        kind: 'openai',
+        api_key: 'sk-test-cloud',
+        base_url: external.url,
+        trust: 'external',
+        region: 'us',
+      },
+      local: { kind: 'openai-compatible', base_url: onprem.url, trust: 'onprem', region: 'eu' },
+    },
+    models: {
+      'cloud-model': { provider: 'cloud', model: 'gpt-4o-mini' },
+      'local-model': { provider: 'local', model: 'llama-3.1-8b' },
+    },
+    routes: {
+      chat: { strategy: 'fallback', targets: ['cloud-model', 'local-model'] },
+      'cloud-only': { strategy: 'fallback', targets: ['cloud-model'] },
+    },
+    ...extra,
+  }
+}
+
+const EMAIL = 'marie.dupont@example.fr'
+const CARD = '4111 1111 1111 1111'
+const IBAN = 'FR14 2004 1010 0505 0001 3M02 606'
+
+describe('data protection: classification, redaction, restoration', () => {
+  it('pseudonymizes personal data for an external provider and restores it in the answer', async () => {
+    const cloud = await echoProvider()
+    const local = await echoProvider()
+    const gw = await gateway(twoProviders(cloud, local))
+    const res = await chat(gw, {
+      model: 'cloud-model',
+      messages: [
+        { role: 'user', content: `Write to ${EMAIL} and ${EMAIL} again, and call +33 6 12 34 56 78.` },
+      ],
+    })
+    expect(res.status).toBe(200)
+    const sent = lastUser(cloud.calls[0]!)
+    expect(sent).not.toContain(EMAIL)
+    expect(sent).not.toContain('12 34 56 78')
+    // The same value gets the same placeholder, so the model can refer to it consistently.
+    expect(sent).toBe('Write to [EMAIL_1] and [EMAIL_1] again, and call [PHONE_1].')
+    expect(res.json!['choices'][0].message.content).toBe(
+      `You said: Write to ${EMAIL} and ${EMAIL} again, and call +33 6 12 34 56 78.`,
+    )
+    expect(res.headers.get('x-gatehouse-sensitivity')).toBe('confidential')
+    expect(res.headers.get('x-gatehouse-redactions')).toBe('email=2,phone=1')
+  })
+
+  it('restores a streamed answer whose placeholders are split across chunks', async () => {
+    const cloud = await echoProvider({ pieceChars: 2 })
+    const gw = await gateway(twoProviders(cloud, await echoProvider()))
+    const prompt = `Contact ${EMAIL} or anna.schmidt@example.de today.`
+    const res = await chat(gw, {
+      model: 'cloud-model',
+      stream: true,
+      messages: [{ role: 'user', content: prompt }],
+    })
+    expect(res.status).toBe(200)
+    expect(lastUser(cloud.calls[0]!)).toBe('Contact [EMAIL_1] or [EMAIL_2] today.')
+    expect(streamedText(res.events)).toBe(`You said: ${prompt}`)
+    expect(res.events.at(-1)).toBe('[DONE]')
+  })
+
+  it('sends data in clear to an onprem provider the policy trusts', async () => {
+    const cloud = await echoProvider()
+    const local = await echoProvider()
+    const gw = await gateway(twoProviders(cloud, local))
+    const res = await chat(gw, {
+      model: 'local-model',
+      messages: [{ role: 'user', content: `Mail ${EMAIL}` }],
+    })
+    expect(res.status).toBe(200)
+    expect(lastUser(local.calls[0]!)).toBe(`Mail ${EMAIL}`)
+    expect(res.headers.get('x-gatehouse-redactions')).toBeNull()
+    expect(res.headers.get('x-gatehouse-sensitivity')).toBe('confidential')
+  })
+
+  it('routes restricted data sent in clear only to targets the policy allows, and refuses with 403 when none is left', async () => {
+    const cloud = await echoProvider()
+    const local = await echoProvider()
+    // Cards allowed in clear everywhere: then restricted data may only go where restricted may go.
+    const gw = await gateway(twoProviders(cloud, local, { protect: { actions: { card: 'allow' } } }))
+    const prompt = `Refund card ${CARD} please`
+    const routed = await chat(gw, { model: 'chat', messages: [{ role: 'user', content: prompt }] })
+    expect(routed.status).toBe(200)
+    expect(cloud.calls).toHaveLength(0)
+    expect(lastUser(local.calls[0]!)).toBe(prompt)
+    expect(routed.headers.get('x-gatehouse-sensitivity')).toBe('restricted')
+
+    const refused = await chat(gw, { model: 'cloud-only', messages: [{ role: 'user', content: prompt }] })
+    expect(refused.status).toBe(403)
+    expect(refused.json!['error'].code).toBe('data_policy_denied')
+    expect(refused.json!['error'].message).toContain('restricted (found: card)')
+    expect(refused.json!['error'].message).toContain(
+      'protect.policy.restricted allows sovereign, onprem providers',
+    )
+    expect(refused.json!['error'].message).not.toContain('4111')
+    expect(cloud.calls).toHaveLength(0)
+  })
+
+  it('masks restricted data for an external provider by default, so the value never leaves', async () => {
+    const cloud = await echoProvider()
+    const gw = await gateway(twoProviders(cloud, await echoProvider()))
+    const res = await chat(gw, {
+      model: 'cloud-only',
+      messages: [
+        { role: 'user', content: `IBAN ${IBAN}, key sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD` },
+      ],
+    })
+    expect(res.status).toBe(200)
+    const sent = lastUser(cloud.calls[0]!)
+    expect(sent).not.toContain('2004 1010')
+    expect(sent).not.toContain('sk-proj-abcdefghijklmnop')
+    expect(sent).toContain('[SECRET]')
+    expect(res.headers.get('x-gatehouse-sensitivity')).toBe('restricted')
+    expect(res.headers.get('x-gatehouse-redactions')).toMatch(/iban=1/)
+  })
+
+  it('keeps the declared sensitivity: redaction never lowers what the caller declared', async () => {
+    const cloud = await echoProvider()
+    const local = await echoProvider()
+    const gw = await gateway(twoProviders(cloud, local))
+    const res = await chat(
+      gw,
+      { model: 'chat', messages: [{ role: 'user', content: 'quarterly numbers, nothing detectable' }] },
+      { headers: { 'x-gatehouse-sensitivity': 'restricted' } },
+    )
+    expect(res.status).toBe(200)
+    expect(cloud.calls).toHaveLength(0)
+    expect(local.calls).toHaveLength(1)
+  })
+
+  it('honours regions: a restricted policy pinned to eu refuses an onprem target elsewhere', async () => {
+    const cloud = await echoProvider()
+    const local = await echoProvider()
+    const config = twoProviders(cloud, local, {
+      protect: { actions: { card: 'allow' }, policy: { restricted: { trust: ['onprem'], regions: ['us'] } } },
+    })
+    const gw = await gateway(config)
+    const res = await chat(gw, { model: 'chat', messages: [{ role: 'user', content: `card ${CARD}` }] })
+    expect(res.status).toBe(403)
+    expect(res.json!['error'].message).toContain('in region us')
+    expect(local.calls).toHaveLength(0)
+  })
+
+  it('blocks a type per destination, hashes stably per tenant, and refuses above a tenant maximum', async () => {
+    const cloud = await echoProvider()
+    const local = await echoProvider()
+    const gw = await gateway(
+      twoProviders(cloud, local, {
+        protect: { actions: { email: 'hash', ip: { external: 'block' } } },
+        tenants: { default: { max_sensitivity: 'confidential' } },
+      }),
+    )
+    const first = await chat(gw, {
+      model: 'cloud-only',
+      messages: [{ role: 'user', content: `hi ${EMAIL}` }],
+    })
+    const second = await chat(gw, {
+      model: 'cloud-only',
+      messages: [{ role: 'user', content: `yo ${EMAIL}` }],
+    })
+    expect(first.status).toBe(200)
+    const h1 = lastUser(cloud.calls[0]!).match(/\[EMAIL:[0-9a-f]{12}\]/)?.[0]
+    expect(h1).toBeDefined()
+    expect(lastUser(cloud.calls[1]!)).toContain(h1!)
+    expect(second.headers.get('x-gatehouse-redactions')).toBe('email=1')
+
+    const blocked = await chat(gw, {
+      model: 'chat',
+      messages: [{ role: 'user', content: 'server 81.2.69.160 is down' }],
+    })
+    // The cloud target is out (ip blocked there); the onprem one takes it in clear.
+    expect(blocked.status).toBe(200)
+    expect(lastUser(local.calls.at(-1)!)).toContain('81.2.69.160')
+    const none = await chat(gw, {
+      model: 'cloud-only',
+      messages: [{ role: 'user', content: 'server 81.2.69.160' }],
+    })
+    expect(none.status).toBe(403)
+    expect(none.json!['error'].message).toContain('protect.actions.ip blocks ip for external providers')
+
+    const tooMuch = await chat(gw, {
+      model: 'local-model',
+      messages: [{ role: 'user', content: `card ${CARD}` }],
+    })
+    expect(tooMuch.status).toBe(403)
+    expect(tooMuch.json!['error'].message).toContain('may send at most confidential')
+  })
+
+  it('scans tool results and tool arguments too, and restores placeholders in tool calls', async () => {
+    const cloud = await startFakeOpenAI((call) => {
+      const messages = call.body['messages'] as Array<{ role: string; content: string }>
+      const tool = messages.find((m) => m.role === 'tool')!.content
+      const address = tool.match(/\[EMAIL_\d+\]/)![0]
+      return json({
+        ...completion(''),
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: 'assistant',
+              content: null,
+              tool_calls: [
+                {
+                  id: 'call_1',
+                  type: 'function',
+                  function: { name: 'send', arguments: `{"to":"${address}"}` },
+                },
+              ],
+            },
+            finish_reason: 'tool_calls',
+          },
+        ],
+      })
+    })
+    closers.push(() => cloud.close())
+    const gw = await gateway(twoProviders(cloud, await echoProvider()))
+    const res = await chat(gw, {
+      model: 'cloud-only',
+      messages: [
+        { role: 'user', content: 'email the customer' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'c0', type: 'function', function: { name: 'lookup', arguments: '{"id":42}' } }],
+        },
+        { role: 'tool', tool_call_id: 'c0', content: `{"email":"${EMAIL}"}` },
+      ],
+    })
+    expect(res.status).toBe(200)
+    expect(JSON.stringify(cloud.calls[0]!.body)).not.toContain(EMAIL)
+    expect(res.json!['choices'][0].message.tool_calls[0].function.arguments).toBe(`{"to":"${EMAIL}"}`)
+  })
+
+  it('records sensitivity and redaction counts, never the values', async () => {
+    const cloud = await echoProvider()
+    const gw = await gateway(twoProviders(cloud, await echoProvider()))
+    const res = await chat(gw, { model: 'cloud-only', messages: [{ role: 'user', content: `hi ${EMAIL}` }] })
+    const id = res.headers.get('x-gatehouse-request-id')!
+    const stored = async () =>
+      (await gw.gatehouse.store.queryRequestLogs({ requestId: id, limit: 1 })).records[0]
+    await expect.poll(stored).toBeDefined()
+    expect(await stored()).toMatchObject({ sensitivity: 'confidential', redactions: { email: 1 } })
+    expect(gw.rawLogs()).not.toContain(EMAIL)
+  })
+
+  it('redacts embeddings input for an external provider', async () => {
+    const cloud = await startFakeOpenAI(() =>
+      json({
+        object: 'list',
+        data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2] }],
+        model: 'text-embedding-3-small',
+        usage: { prompt_tokens: 4, total_tokens: 4 },
+      }),
+    )
+    closers.push(() => cloud.close())
+    const gw = await gateway({
+      providers: { cloud: { kind: 'openai', api_key: 'sk-test', base_url: cloud.url } },
+      models: { embed: { provider: 'cloud', model: 'text-embedding-3-small', type: 'embeddings' } },
+    })
+    const res = await fetch(`${gw.url}/v1/embeddings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'embed', input: [`ticket from ${EMAIL}`, 'no data here'] }),
+    })
+    expect(res.status).toBe(200)
+    expect(cloud.calls[0]!.body['input']).toEqual(['ticket from [EMAIL_1]', 'no data here'])
+    expect(res.headers.get('x-gatehouse-redactions')).toBe('email=1')
+  })
+
+  it('leaves everything as sent with protect.enabled false', async () => {
+    const cloud = await echoProvider()
+    const gw = await gateway(twoProviders(cloud, await echoProvider(), { protect: { enabled: false } }))
+    const res = await chat(gw, { model: 'cloud-only', messages: [{ role: 'user', content: `hi ${EMAIL}` }] })
+    expect(res.status).toBe(200)
+    expect(lastUser(cloud.calls[0]!)).toBe(`hi ${EMAIL}`)
+    expect(res.headers.get('x-gatehouse-sensitivity')).toBeNull()
+  })
+})
