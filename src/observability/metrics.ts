@@ -93,6 +93,24 @@ export function createMetrics({ targets, breakers, stats, recorder, ...rest }: M
     labelNames: ['reason', 'scope'] as const,
     registers: [registry],
   })
+  const sensitivity = new Counter({
+    name: 'gatehouse_requests_by_sensitivity_total',
+    help: 'Requests classified, by tenant and sensitivity (public, internal, confidential, restricted).',
+    labelNames: ['tenant', 'sensitivity'] as const,
+    registers: [registry],
+  })
+  const redactions = new Counter({
+    name: 'gatehouse_redactions_total',
+    help: 'Values masked, hashed or pseudonymized before a provider saw them, by tenant and entity type.',
+    labelNames: ['tenant', 'type'] as const,
+    registers: [registry],
+  })
+  const verdicts = new Counter({
+    name: 'gatehouse_guardrail_verdicts_total',
+    help: 'Guardrail verdicts by rule and action (block, flag, log).',
+    labelNames: ['rule', 'action'] as const,
+    registers: [registry],
+  })
   const tokens = new Counter({
     name: 'gatehouse_tokens_total',
     help: 'Tokens metered per target and tenant, by type (input, output).',
@@ -140,6 +158,12 @@ export function createMetrics({ targets, breakers, stats, recorder, ...rest }: M
       if (errorKind !== undefined) errors.inc({ model, tenant, kind: errorKind })
     },
     rejected: (reason, scope) => rejections.inc({ reason, scope }),
+    protected(done) {
+      sensitivity.inc({ tenant: done.tenant, sensitivity: done.sensitivity })
+      for (const [type, n] of Object.entries(done.redactions ?? {}))
+        redactions.inc({ tenant: done.tenant, type }, n)
+      for (const v of done.verdicts ?? []) verdicts.inc({ rule: v.rule, action: v.action })
+    },
     metered(target, tenant, usage, usd) {
       tokens.inc({ target, tenant, type: 'input' }, usage.input)
       tokens.inc({ target, tenant, type: 'output' }, usage.output)

@@ -83,6 +83,15 @@ function writeLine(
     durationMs: endedAtMs - ctx.startedAtMs,
     ttftMs: ctx.firstByteAtMs === undefined ? undefined : ctx.firstByteAtMs - ctx.startedAtMs,
   })
+  if (ctx.protection) {
+    // Rule names and entity types come from config and the built-ins: bounded label values.
+    metrics.protected({
+      tenant: ctx.tenant ?? 'none',
+      sensitivity: ctx.sensitivity ?? 'public',
+      redactions: ctx.redactions,
+      verdicts: ctx.guardrails,
+    })
+  }
 }
 
 function writeLineAt(

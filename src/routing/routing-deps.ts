@@ -35,6 +35,13 @@ export interface RoutingMetrics {
   fallback(target: string): void
   /** A call refused by a limit, budget or the loop guard. */
   rejected(reason: 'rate_limit' | 'concurrency' | 'budget' | 'loop', scope: string): void
+  /** What data protection did to a request: its level, values redacted per type, guardrail verdicts. */
+  protected(done: {
+    tenant: string
+    sensitivity: string
+    redactions: Readonly<Record<string, number>> | undefined
+    verdicts: ReadonlyArray<{ rule: string; action: string }> | undefined
+  }): void
   /** A call's tokens and cost, once metered. */
   metered(
     target: string,

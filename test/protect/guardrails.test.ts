@@ -128,6 +128,9 @@ describe('guardrails', () => {
     const injection = await chat(gw, { model: 'm', messages: [{ role: 'user', content: ATTACK }] })
     expect(injection.status).toBe(200)
     expect(injection.headers.get('x-gatehouse-guardrails')).toBe('injection=flag')
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text()
+    expect(metrics).toContain('gatehouse_guardrail_verdicts_total{rule="weapons",action="block"} 1')
+    expect(metrics).toContain('gatehouse_guardrail_verdicts_total{rule="injection",action="flag"} 1')
   })
 
   it('checks answers: a secret in the answer is blocked, in a stream the stream ends with an error event', async () => {

@@ -286,6 +286,11 @@ describe('data protection: classification, redaction, restoration', () => {
       (await gw.gatehouse.store.queryRequestLogs({ requestId: id, limit: 1 })).records[0]
     await expect.poll(stored).toBeDefined()
     expect(await stored()).toMatchObject({ sensitivity: 'confidential', redactions: { email: 1 } })
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text()
+    expect(metrics).toContain('gatehouse_redactions_total{tenant="default",type="email"} 1')
+    expect(metrics).toContain(
+      'gatehouse_requests_by_sensitivity_total{tenant="default",sensitivity="confidential"} 1',
+    )
     expect(gw.rawLogs()).not.toContain(EMAIL)
   })
 
