@@ -16,7 +16,7 @@ const INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u
 // Tag characters are a surrogate pair \udb40 + \udc00–\udc7f; a subdivision flag (England, Scotland)
 // uses a handful, a smuggled instruction dozens.
 const TAG = /\udb40[\udc00-\udc7f]/g
-const NON_ASCII = /[^\x00-\x7f]/
+const NON_ASCII = /[\u0080-\uffff]/
 const MARKS = /\p{Mn}/gu
 const BLANKS = /[^\S\n]*\n\s*|[^\S\n]{2,}|[^\S\n ]/g
 // Cyrillic and Greek letters drawn like Latin ones, the common homoglyph substitutions.
