@@ -23,6 +23,8 @@ export function logView(r: RequestLogRecord, feedback: readonly FeedbackRecord[]
     error_kind: r.errorKind ?? null,
     attempts: r.attempts,
     sensitivity: r.sensitivity ?? null,
+    redactions: r.redactions ?? null,
+    guardrails: r.guardrails ?? null,
     input_tokens: r.inputTokens ?? null,
     output_tokens: r.outputTokens ?? null,
     cost_usd: r.costUsd ?? null,

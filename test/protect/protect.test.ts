@@ -279,13 +279,25 @@ describe('data protection: classification, redaction, restoration', () => {
 
   it('records sensitivity and redaction counts, never the values', async () => {
     const cloud = await echoProvider()
-    const gw = await gateway(twoProviders(cloud, await echoProvider()))
+    const gw = await gateway(
+      twoProviders(cloud, await echoProvider(), { admin: { api_key: 'admin-test-key' } }),
+    )
     const res = await chat(gw, { model: 'cloud-only', messages: [{ role: 'user', content: `hi ${EMAIL}` }] })
     const id = res.headers.get('x-gatehouse-request-id')!
     const stored = async () =>
       (await gw.gatehouse.store.queryRequestLogs({ requestId: id, limit: 1 })).records[0]
     await expect.poll(stored).toBeDefined()
     expect(await stored()).toMatchObject({ sensitivity: 'confidential', redactions: { email: 1 } })
+    const view = (await (
+      await fetch(`${gw.url}/admin/logs?request_id=${id}`, {
+        headers: { authorization: 'Bearer admin-test-key' },
+      })
+    ).json()) as { data: unknown[] }
+    expect(view.data[0]).toMatchObject({
+      sensitivity: 'confidential',
+      redactions: { email: 1 },
+      guardrails: null,
+    })
     const metrics = await (await fetch(`${gw.url}/metrics`)).text()
     expect(metrics).toContain('gatehouse_redactions_total{tenant="default",type="email"} 1')
     expect(metrics).toContain(

@@ -58,7 +58,7 @@ describe('request bodies in the request log', () => {
     return { records, file: await readFile(path) }
   }
 
-  it('keeps only metadata by default (redacted until redaction exists): never the text', async () => {
+  it('keeps only metadata by default (redacted, but no body key to seal with): never the text', async () => {
     const { records, file } = await run({})
     expect(records).toHaveLength(2)
     for (const r of records) {
@@ -89,6 +89,24 @@ describe('request bodies in the request log', () => {
     // At rest, neither the prompt nor the answer is readable in the database file.
     expect(file.includes(Buffer.from('Jane Roe'))).toBe(false)
     expect(file.includes(Buffer.from('Simulated reply'))).toBe(false)
+  })
+
+  it('seals redacted bodies: prompt and answer with every detected value masked', async () => {
+    const { records, file } = await run({
+      bodies: 'redacted',
+      body_keys: [{ id: 'k1', key: '${GATEHOUSE_BODY_KEY}' }],
+    })
+    const cipher = createBodyCipher([parseBodyKey('k1', KEY)])
+    expect(records).toHaveLength(2)
+    for (const r of records) {
+      const opened = JSON.parse(cipher.open(r.bodies!, r.requestId))
+      expect(opened.messages[1].content).toBe('Patient [PERSON], born [DOB], asks about her results')
+      expect(opened.messages[0].content).toBe('Be brief.')
+      // The simulator repeats the prompt: the stored answer is masked too.
+      expect(opened.answer).toContain('[DOB]')
+      expect(JSON.stringify(opened)).not.toMatch(/1970-01-02|Jane Roe/)
+    }
+    expect(file.includes(Buffer.from('1970-01-02'))).toBe(false)
   })
 
   it('opens a sealed body for an admin through GET /admin/logs/{id}, never in listings', async () => {
