@@ -22,14 +22,19 @@ export type GuardAction = (typeof GUARD_ACTIONS)[number]
 const typeName = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'entity types are lower-case names (e.g. email)')
 
 /** One action for every destination, or one per trust level (missing ones fall back to `default`). */
-const actionSpec = z.union([
-  z.enum(ACTIONS),
-  z.strictObject({
-    external: z.enum(ACTIONS).optional(),
-    sovereign: z.enum(ACTIONS).optional(),
-    onprem: z.enum(ACTIONS).optional(),
-  }),
-])
+const actionSpec = z.union(
+  [
+    z.enum(ACTIONS),
+    z.strictObject({
+      external: z.enum(ACTIONS).optional(),
+      sovereign: z.enum(ACTIONS).optional(),
+      onprem: z.enum(ACTIONS).optional(),
+    }),
+  ],
+  {
+    error: `expected an action (${ACTIONS.join(', ')}) or one per trust level, e.g. { external: mask, onprem: allow }`,
+  },
+)
 export type ActionSpec = z.infer<typeof actionSpec>
 
 const levelPolicy = z.strictObject({
