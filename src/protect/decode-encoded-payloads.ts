@@ -15,10 +15,10 @@ const decode = (run: string): string => {
   return Buffer.from(run, run.includes('-') || run.includes('_') ? 'base64url' : 'base64').toString('latin1')
 }
 
-// Decoded prose: mostly printable ASCII with spaces between words. Images, keys and hashes decode to
+// Decoded text: mostly printable ASCII. Images, keys and hashes decode to
 // binary and are dropped here.
 const isProse = (decoded: string): boolean => {
-  if (decoded.length < 12 || !decoded.includes(' ')) return false
+  if (decoded.length < 12) return false
   const printable = decoded.match(PRINTABLE)?.length ?? 0
   return printable / decoded.length >= 0.95
 }

@@ -55,10 +55,16 @@ const SIGNAL_ORDER: readonly InjectionSignal[] = [
 // Security writing quotes attacks to explain them. Where the text discusses injection, a match
 // counts half, and a quoted one a quarter: an attack still fires through its other signals.
 const DISCUSSION =
-  /\b(?:prompt injections?|injection attacks?|jailbreak(?:s|ing)? (?:attempts?|attacks?|prompts?|techniques?)|jailbreaks|attackers?|adversarial|red team(?:ing|s)?|researchers?|owasp|llm01|mitigations?|defen[cs]es?|detection|detectors?|classifiers?|phrases? like|payloads?|malicious|chat templates?|chatml|special tokens?|tokenizers?)\b/
+  /\b(?:(?:prompt|indirect|direct|sql|code) injections?|injection attacks?|(?:the|a|this|such|known|classic|famous) (?:jailbreak|injection|attack|exploit)s?|(?:text|strings?|phrases?|words|sentences?|prompts?) like|(?:dan|grandma|developer mode) jailbreak|such (?:prompts|attacks|jailbreaks|injections)|jailbreak(?:s|ing)? (?:attempts?|attacks?|prompts?|techniques?)|jailbreaks|attackers?|adversarial|red team(?:ing|s)?|researchers?|owasp|llm01|mitigations?|defen[cs]es?|detection|detectors?|classifiers?|phrases? like|payloads?|malicious|chat templates?|chatml|special tokens?|tokenizers?)\b/
 const QUOTES = new Set(['"', "'", '“', '‘', '«', '„', '‹', '”'])
 // Someone retracting what they themselves wrote: "ignore my previous instructions, I meant Tuesday".
 const FIRST_PERSON = /\b(?:my|our|i|we|mes|nos|meine|unsere|mis|nuestras|mie|nostre|mijn|onze)\b/
+
+// Reported, not addressed: "a robot learns to forget its old instructions"; but "I want you to ignore".
+const REPORTED = /(?<!\byou |\bu )\bto $/
+
+const isReported = (text: string, index: number): boolean =>
+  REPORTED.test(text.slice(Math.max(0, index - 8), index))
 
 const isQuoted = (text: string, index: number): boolean =>
   QUOTES.has(text[index - 1] ?? '') || QUOTES.has(text[index - 2] ?? '')
@@ -98,6 +104,7 @@ const ruleWeight = (
   let w = rule[source]
   if (rule.isQuotable && isDiscussion) w *= isQuoted(text, m.index) ? 0.25 : 0.5
   if (rule.isQuotable && FIRST_PERSON.test(m[0])) w *= 0.3
+  if (rule.isQuotable && isReported(text, m.index)) w *= 0.4
   return w
 }
 

@@ -91,34 +91,33 @@ const PROMPT_ELSEWHERE = [
 ]
 const firstWords = (list: readonly string[]): string[] => list.map((w) => w.split(/[ -]/)[0] ?? w)
 
+const PROMPT_GATE = [
+  'prompt',
+  'systemprompt',
+  'message',
+  'instructions',
+  'preprompt',
+  'metaprompt',
+  'rules',
+  'guidelines',
+]
+
 export const EXFIL_RULES: readonly InjectionRule[] = [
   rule({
     id: 'system-prompt-exfil',
-    gate: [
-      'prompt',
-      'systemprompt',
-      'message',
-      'instructions',
-      'preprompt',
-      'metaprompt',
-      'rules',
-      'guidelines',
-    ],
+    gate: ['summarize', 'summarise', 'translate', 'paraphrase', 'explain', 'describe', 'rephrase'],
+    source: `\\b(?:summari[sz]e|translate|paraphrase|explain|describe|rephrase)\\b${gap(20)}\\b(?:your|ur)\\b${gap(15)}\\b${alt(HIDDEN_PROMPT)}\\b`,
+    weights: [0.7, 0.8],
+  }),
+  rule({
+    id: 'system-prompt-exfil',
+    gate: PROMPT_GATE,
     source: `\\b${alt(SHOW)}\\b${gap(30)}\\b(?:your|the|ur|its|all|me your)\\b${gap(20)}\\b${alt(HIDDEN_PROMPT)}\\b`,
     weights: [0.8, 0.85],
   }),
   rule({
     id: 'system-prompt-exfil',
-    gate: [
-      'prompt',
-      'systemprompt',
-      'message',
-      'instructions',
-      'preprompt',
-      'metaprompt',
-      'rules',
-      'guidelines',
-    ],
+    gate: PROMPT_GATE,
     source: `\\b(?:what(?: is| are| was| were|'s)|tell me|how does|how do) (?:your|ur) (?:exact |full |complete |entire )?${alt(HIDDEN_PROMPT)}\\b`,
     weights: [0.7, 0.8],
   }),
@@ -228,7 +227,7 @@ export const EXFIL_RULES: readonly InjectionRule[] = [
   rule({
     id: 'encoded-payload',
     gate: ['decode', 'decrypt', 'decipher', 'unscramble', 'reverse', 'base64'],
-    source: `\\b(?:decode|decrypt|decipher|unscramble|reverse|base64)\\b${gap(40)}\\b(?:and|then)\\b${gap(20)}\\b(?:follow|execute|obey|do|run|carry out|comply|act on|perform)\\b`,
+    source: `\\b(?:decode|decrypt|decipher|unscramble|reverse|base64)\\b${gap(40)}\\b(?:and|then)\\b${gap(20)}(?:follow|obey|comply with|act on|carry out|do what it says|do as it says|execute (?:it|them|the instructions?|what it says))\\b`,
     weights: [0.45, 0.6],
   }),
 ]

@@ -48,14 +48,14 @@ export const MARKUP_RULES: readonly InjectionRule[] = [
     id: 'delimiter-injection',
     view: 'base',
     gate: { literal: '#' },
-    source: `(?:^|\\n)#{1,4} ?(?:system|assistant|instructions?|new instructions|system prompt|system message|admin|developer|override)(?: message| prompt| override)? ?:? ?\\n?[^\\n]{0,3}${TURN_TAKEOVER}`,
+    source: `(?:^|\\n|[.!?] )#{1,4} ?(?:system|assistant|instructions?|new instructions|system prompt|system message|admin|developer|override)(?: message| prompt| override)? ?:? ?\\n?[^\\n]{0,3}${TURN_TAKEOVER}`,
     weights: [0.65, 0.8],
   }),
   rule({
     id: 'delimiter-injection',
     view: 'base',
     gate: { literal: '#' },
-    source: '(?:^|\\n)#{1,4} ?(?:system|assistant|user|human)(?: prompt| message)? ?:',
+    source: '(?:^|\\n|[.!?] )#{1,4} ?(?:system|assistant|user|human)(?: prompt| message)? ?:',
     weights: [0.2, 0.3],
   }),
   rule({

@@ -80,7 +80,7 @@ export const ROLE_RULES: readonly InjectionRule[] = [
       'purpose',
       'programming',
     ],
-    source: `\\b(?:your|ur) (?:new|real|true|actual) (?:role|persona|identity|instructions|directive|objective|mission|purpose|programming) (?:is|are|will be|:)`,
+    source: `\\b(?:your|ur) (?:new|real|true|actual) (?:role|persona|identity|instructions|directive|objective|mission|purpose|programming) (?:is|are|will be|:) ?(?:to )?(?:act|be|pretend|play|answer|respond|ignore|obey|assist|tell|reply|only|now|'|"|:)`,
     weights: [0.45, 0.55],
   }),
   rule({
@@ -120,7 +120,7 @@ export const ROLE_RULES: readonly InjectionRule[] = [
   rule({
     id: 'dan-jailbreak',
     gate: ['dan'],
-    source: `\\b(?:you are|you're|act as|acting as|become|pretend to be|play|playing|roleplay as|called|named|as) (?:a |the )?dan\\b(?!')|\\bdan (?:mode|prompt|jailbreak|persona)\\b|\\[dan\\]`,
+    source: `\\b(?:you are|you're|act as|acting as|become|pretend to be|play|playing|roleplay as|called|named|as) (?:a |the )?dan\\b(?!')|\\bdan (?:mode|prompt|persona)\\b|\\[dan\\]`,
     weights: [0.75, 0.8],
   }),
   rule({
@@ -157,6 +157,18 @@ export const ROLE_RULES: readonly InjectionRule[] = [
     gate: ['bypass', 'circumvent', 'disable', 'ignore', 'override', 'break', 'evade', 'jailbreak'],
     source: `\\b(?:bypass|circumvent|disable|ignore|override|break|evade|jailbreak)\\b (?:your|the ai's|the model's|all|its|any)? ?(?:own )?(?:safety|content|ethical|moral)? ?(?:filters|polic(?:y|ies)|guidelines|restrictions|guardrails|safeguards|alignment|programming|training|ethics)\\b`,
     weights: [0.6, 0.7],
+  }),
+  rule({
+    id: 'role-override',
+    gate: ['without', 'free', 'bound', 'unbound', 'ignores', 'has'],
+    source: `\\b(?:ai|assistant|chatbot|llm|bot|yourself|version of you)\\b${gap(30)}\\b(?:without|with no|free of|free from|broken free of|broken free from|not bound by|unbound by|that ignores|who ignores|that has no|which has no) (?:any |all |its |the |your )?(?:ethical |moral |safety |content )?(?:restrictions|rules|filters|guidelines|policies|content policy|censorship|morals|ethics)\\b`,
+    weights: [0.45, 0.5],
+  }),
+  rule({
+    id: 'dan-jailbreak',
+    gate: ['disabled', 'off', 'removed', 'lifted', 'suspended', 'deactivated'],
+    source: `\\b(?:filters|guidelines|restrictions|guardrails|safeguards|policies|rules|safety) (?:are|have been|were|is|has been) (?:now )?(?:disabled|off|turned off|removed|lifted|suspended|deactivated)\\b`,
+    weights: [0.55, 0.65],
   }),
   rule({
     id: 'dan-jailbreak',

@@ -16,7 +16,7 @@ const INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u
 // Tag characters are a surrogate pair \udb40 + \udc00–\udc7f; a subdivision flag (England, Scotland)
 // uses a handful, a smuggled instruction dozens.
 const TAG = /\udb40[\udc00-\udc7f]/g
-const NON_ASCII = /[^\x00-\x7f]/
+const NON_ASCII = /[^\t-~]/
 const MARKS = /\p{Mn}/gu
 const BLANKS = /[^\S\n]*\n\s*|[^\S\n]{2,}|[^\S\n ]/g
 // Cyrillic and Greek letters drawn like Latin ones, the common homoglyph substitutions.
@@ -52,7 +52,11 @@ const LEET: Record<string, string> = {
   $: 's',
 }
 // A digit or symbol touching a letter: "1gn0re", "@ll", "in$tructions"; not a lone number ("7 days").
-const LEETSPEAK = /(?<=[a-z])[013457@$]|[013457@$](?=[a-z])/g
+// Where one occurs, every such character of a word with a letter is mapped ("4bs7r4c71on").
+const LEETSPEAK = /(?<=[a-z])[013457@$]|[013457@$](?=[a-z])/
+const WORDISH = /[a-z0-9@$]+/g
+const LEET_CHARS = /[013457@$]/g
+const LETTER = /[a-z]/
 const EMPHASIS = /[*_`~]/g
 
 // A zero-width joiner inside an emoji sequence (family, profession, flag) is how those are written.
@@ -81,6 +85,9 @@ const decodeTags = (text: string): string => {
   return out
 }
 
+const unLeet = (word: string): string =>
+  LETTER.test(word) ? word.replace(LEET_CHARS, (c) => LEET[c] ?? c) : word
+
 const collapseBlanks = (text: string): string =>
   text.replace(BLANKS, (run) => (run.includes('\n') ? '\n' : ' '))
 
@@ -107,9 +114,7 @@ export const normaliseInjectionText = (text: string): InjectionText => {
       .replace(MARKS, '')
       .replace(LOOKALIKES, (c) => LOOKALIKE[c] ?? c)
   }
-  phrase = phrase
-    .replace(LEETSPEAK, (c) => LEET[c] ?? c)
-    .replace(EMPHASIS, '')
-    .replaceAll('\n', ' ')
+  if (LEETSPEAK.test(phrase)) phrase = phrase.replace(WORDISH, unLeet)
+  phrase = phrase.replace(EMPHASIS, '').replaceAll('\n', ' ')
   return { base, phrase, invisibleCount, tagText }
 }
