@@ -1,10 +1,11 @@
+import { createWordGate, type WordGate } from './create-word-gate.js'
 import { decodeEncodedPayloads } from './decode-encoded-payloads.js'
 import { findInstructiveComment } from './find-instructive-comment.js'
 import { EXFIL_RULES } from './injection-exfil-rules.js'
 import { MARKUP_RULES } from './injection-markup-rules.js'
 import { OVERRIDE_RULES } from './injection-override-rules.js'
 import { ROLE_RULES } from './injection-role-rules.js'
-import type { InjectionRule, InjectionSignal } from './injection-rule.js'
+import { type InjectionRule, type InjectionSignal, NEGATED } from './injection-rule.js'
 import { type InjectionText, normaliseInjectionText } from './normalise-injection-text.js'
 
 export type InjectionSource = 'user' | 'context'
@@ -69,15 +70,25 @@ const isReported = (text: string, index: number): boolean =>
 const isQuoted = (text: string, index: number): boolean =>
   QUOTES.has(text[index - 1] ?? '') || QUOTES.has(text[index - 2] ?? '')
 
-const gateRegExp = (rules: readonly InjectionRule[]): RegExp => {
-  const words = new Set(rules.flatMap((r) => (Array.isArray(r.gate) ? r.gate : [])))
-  return new RegExp(`\\b(?:${[...words].sort((a, b) => b.length - a.length).join('|')})\\b`, 'g')
+interface GatedRule {
+  rule: InjectionRule
+  /** Hashes of the gate words; or the literal to find in the base view. */
+  wordHashes: readonly number[]
+  literal: string | undefined
 }
 
-const isGateOpen = (rule: InjectionRule, words: ReadonlySet<string>, base: string): boolean =>
-  Array.isArray(rule.gate)
-    ? rule.gate.some((w) => words.has(w))
-    : base.includes((rule.gate as { literal: string }).literal)
+const gateRules = (gate: WordGate): GatedRule[] =>
+  INJECTION_RULES.map((rule) =>
+    Array.isArray(rule.gate)
+      ? { rule, wordHashes: (rule.gate as readonly string[]).map(gate.hash), literal: undefined }
+      : { rule, wordHashes: [], literal: (rule.gate as { literal: string }).literal },
+  )
+
+const isGateOpen = (g: GatedRule, words: ReadonlySet<number>, base: string): boolean =>
+  g.literal === undefined ? g.wordHashes.some((h) => words.has(h)) : base.includes(g.literal)
+
+const isNegated = (text: string, index: number): boolean =>
+  NEGATED.test(text.slice(Math.max(0, index - 8), index))
 
 interface Evidence {
   weights: Map<InjectionSignal, number>
@@ -119,7 +130,8 @@ export const createInjectionDetector = (opts: InjectionDetectorOptions = {}): In
   const extra = (opts.extraPhrases ?? [])
     .map((p) => normaliseInjectionText(p).phrase.trim())
     .filter((p) => p !== '')
-  const gate = gateRegExp(INJECTION_RULES)
+  const gate = createWordGate(INJECTION_RULES.flatMap((r) => (Array.isArray(r.gate) ? r.gate : [])))
+  const rules = gateRules(gate)
 
   const applyRules = (
     n: InjectionText,
@@ -127,14 +139,17 @@ export const createInjectionDetector = (opts: InjectionDetectorOptions = {}): In
     source: InjectionSource,
     evidence: Evidence,
   ): void => {
-    const words = new Set<string>()
-    for (const m of phrase.matchAll(gate)) words.add(m[0])
-    const isDiscussion = DISCUSSION.test(phrase)
-    for (const rule of INJECTION_RULES) {
-      if (!isGateOpen(rule, words, n.base)) continue
+    const words = gate.present(phrase)
+    // Tested once, on the first match: most texts match nothing.
+    let isDiscussion: boolean | undefined
+    for (const g of rules) {
+      if (!isGateOpen(g, words, n.base)) continue
+      const { rule } = g
       const text = rule.view === 'phrase' ? phrase : n.base
       const m = rule.re.exec(text)
-      if (m) evidence.add(rule.id, ruleWeight(rule, m, text, source, isDiscussion))
+      if (m === null || (rule.isNegatable && isNegated(text, m.index))) continue
+      isDiscussion ??= DISCUSSION.test(phrase)
+      evidence.add(rule.id, ruleWeight(rule, m, text, source, isDiscussion))
     }
   }
 

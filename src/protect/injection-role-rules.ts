@@ -102,12 +102,12 @@ export const ROLE_RULES: readonly InjectionRule[] = [
   rule({
     id: 'role-override',
     gate: ['stop', 'cease', 'quit'],
-    source: `\\b(?:stop|cease|quit) (?:being|acting as|acting like) (?:an? |the )?(?:helpful |harmless |polite )?(?:ai|assistant|chatbot|language model|model)\\b`,
+    source: `\\b(?:stop|cease|quit) (?:being|acting as|acting like) (?:a |an |the )?(?:helpful |harmless |polite )?(?:ai|assistant|chatbot|language model|model)\\b`,
     weights: [0.6, 0.7],
   }),
   rule({
     id: 'role-override',
-    gate: ['tu', 'du', 'eres', 'sei', 'ben'],
+    gate: ['maintenant', 'desormais', 'jetzt', 'sofort', 'ahora', 'ora', 'nu'],
     source: `\\b(?:tu es maintenant|tu es desormais|du bist jetzt|du bist ab sofort|ahora eres|a partir de ahora eres|ora sei|da ora sei|je bent nu|vanaf nu ben je)\\b${gap(30)}\\b(?:dan|${alt(UNBOUND)}|sans (?:restrictions|limites|filtres)|ohne (?:einschrankungen|regeln|filter)|sin (?:restricciones|limites|filtros)|senza (?:restrizioni|limiti|filtri)|zonder (?:beperkingen|regels|filters)|libre|frei|libero|vrij)\\b`,
     weights: [0.75, 0.8],
   }),
@@ -132,7 +132,7 @@ export const ROLE_RULES: readonly InjectionRule[] = [
   rule({
     id: 'dan-jailbreak',
     gate: ['jailbreak', 'jailbroken'],
-    source: `\\b(?:you are|you're|you have been|now|fully|successfully) jailbroken\\b|\\bjailbreak(?:ed)? (?:mode|enabled|activated|response)\\b|\\[(?:🔓 ?)?jailbreak\\]`,
+    source: `\\b(?:you are|you're|you have been|now|fully|successfully) jailbroken\\b|\\bjailbreak(?:ed)? (?:mode|enabled|activated|response)\\b|\\[(?:🔓|🔓 )?jailbreak\\]`,
     weights: [0.75, 0.8],
   }),
   rule({
@@ -190,7 +190,7 @@ export const ROLE_RULES: readonly InjectionRule[] = [
   }),
   rule({
     id: 'dan-jailbreak',
-    gate: ['responses', 'answers', 'replies', 'response'],
+    gate: ['two', '2', 'both', 'dual', 'separate'],
     source: `\\b(?:two|2|both|dual|separate) (?:different |separate |distinct )?(?:responses|answers|replies)\\b${gap(60)}\\b(?:normal|classic|filtered|unfiltered|jailbreak|jailbroken|developer mode|dan|uncensored)\\b`,
     weights: [0.5, 0.55],
   }),
