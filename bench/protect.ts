@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createDetector } from '../src/protect/create-detector.js'
 import type { CorpusRecord } from './protect-corpus.js'
+import { reportInjection } from './protect-injection.js'
 import { accuracyTargets, formatTable, scoreCorpus, type Target } from './protect-metrics.js'
 import { mixedText } from './protect-text.js'
 
@@ -162,8 +163,10 @@ const main = async (): Promise<void> => {
   ]
   process.stdout.write(`\n${formatTable(['1 MB prompt via scanAsync, 20 runs', 'ms'], blockRows)}\n\n`)
 
+  const injection = reportInjection(typical)
   const targets: Target[] = [
     ...accuracyTargets(metrics),
+    ...injection,
     {
       name: 'typical text >= 50 MB/s per core',
       ok: typicalRate.cpu >= 50,

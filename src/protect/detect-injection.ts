@@ -1,10 +1,11 @@
+import { createWordGate, type WordGate } from './create-word-gate.js'
 import { decodeEncodedPayloads } from './decode-encoded-payloads.js'
 import { findInstructiveComment } from './find-instructive-comment.js'
 import { EXFIL_RULES } from './injection-exfil-rules.js'
 import { MARKUP_RULES } from './injection-markup-rules.js'
 import { OVERRIDE_RULES } from './injection-override-rules.js'
 import { ROLE_RULES } from './injection-role-rules.js'
-import type { InjectionRule, InjectionSignal } from './injection-rule.js'
+import { type InjectionRule, type InjectionSignal, NEGATED } from './injection-rule.js'
 import { type InjectionText, normaliseInjectionText } from './normalise-injection-text.js'
 
 export type InjectionSource = 'user' | 'context'
@@ -55,23 +56,39 @@ const SIGNAL_ORDER: readonly InjectionSignal[] = [
 // Security writing quotes attacks to explain them. Where the text discusses injection, a match
 // counts half, and a quoted one a quarter: an attack still fires through its other signals.
 const DISCUSSION =
-  /\b(?:prompt injections?|injection attacks?|jailbreak(?:s|ing)? (?:attempts?|attacks?|prompts?|techniques?)|jailbreaks|attackers?|adversarial|red team(?:ing|s)?|researchers?|owasp|llm01|mitigations?|defen[cs]es?|detection|detectors?|classifiers?|phrases? like|payloads?|malicious|chat templates?|chatml|special tokens?|tokenizers?)\b/
+  /\b(?:(?:prompt|indirect|direct|sql|code) injections?|injection attacks?|(?:the|a|this|such|known|classic|famous) (?:jailbreak|injection|attack|exploit)s?|(?:text|strings?|phrases?|words|sentences?|prompts?) like|(?:dan|grandma|developer mode) jailbreak|such (?:prompts|attacks|jailbreaks|injections)|jailbreak(?:s|ing)? (?:attempts?|attacks?|prompts?|techniques?)|jailbreaks|attackers?|adversarial|red team(?:ing|s)?|researchers?|owasp|llm01|mitigations?|defen[cs]es?|detection|detectors?|classifiers?|phrases? like|payloads?|malicious|chat templates?|chatml|special tokens?|tokenizers?)\b/
 const QUOTES = new Set(['"', "'", '“', '‘', '«', '„', '‹', '”'])
 // Someone retracting what they themselves wrote: "ignore my previous instructions, I meant Tuesday".
 const FIRST_PERSON = /\b(?:my|our|i|we|mes|nos|meine|unsere|mis|nuestras|mie|nostre|mijn|onze)\b/
 
+// Reported, not addressed: "a robot learns to forget its old instructions"; but "I want you to ignore".
+const REPORTED = /(?<!\byou |\bu )\bto $/
+
+const isReported = (text: string, index: number): boolean =>
+  REPORTED.test(text.slice(Math.max(0, index - 8), index))
+
 const isQuoted = (text: string, index: number): boolean =>
   QUOTES.has(text[index - 1] ?? '') || QUOTES.has(text[index - 2] ?? '')
 
-const gateRegExp = (rules: readonly InjectionRule[]): RegExp => {
-  const words = new Set(rules.flatMap((r) => (Array.isArray(r.gate) ? r.gate : [])))
-  return new RegExp(`\\b(?:${[...words].sort((a, b) => b.length - a.length).join('|')})\\b`, 'g')
+interface GatedRule {
+  rule: InjectionRule
+  /** Hashes of the gate words; or the literal to find in the base view. */
+  wordHashes: readonly number[]
+  literal: string | undefined
 }
 
-const isGateOpen = (rule: InjectionRule, words: ReadonlySet<string>, base: string): boolean =>
-  Array.isArray(rule.gate)
-    ? rule.gate.some((w) => words.has(w))
-    : base.includes((rule.gate as { literal: string }).literal)
+const gateRules = (gate: WordGate): GatedRule[] =>
+  INJECTION_RULES.map((rule) =>
+    Array.isArray(rule.gate)
+      ? { rule, wordHashes: (rule.gate as readonly string[]).map(gate.hash), literal: undefined }
+      : { rule, wordHashes: [], literal: (rule.gate as { literal: string }).literal },
+  )
+
+const isGateOpen = (g: GatedRule, words: ReadonlySet<number>, base: string): boolean =>
+  g.literal === undefined ? g.wordHashes.some((h) => words.has(h)) : base.includes(g.literal)
+
+const isNegated = (text: string, index: number): boolean =>
+  NEGATED.test(text.slice(Math.max(0, index - 8), index))
 
 interface Evidence {
   weights: Map<InjectionSignal, number>
@@ -98,6 +115,7 @@ const ruleWeight = (
   let w = rule[source]
   if (rule.isQuotable && isDiscussion) w *= isQuoted(text, m.index) ? 0.25 : 0.5
   if (rule.isQuotable && FIRST_PERSON.test(m[0])) w *= 0.3
+  if (rule.isQuotable && isReported(text, m.index)) w *= 0.4
   return w
 }
 
@@ -112,7 +130,8 @@ export const createInjectionDetector = (opts: InjectionDetectorOptions = {}): In
   const extra = (opts.extraPhrases ?? [])
     .map((p) => normaliseInjectionText(p).phrase.trim())
     .filter((p) => p !== '')
-  const gate = gateRegExp(INJECTION_RULES)
+  const gate = createWordGate(INJECTION_RULES.flatMap((r) => (Array.isArray(r.gate) ? r.gate : [])))
+  const rules = gateRules(gate)
 
   const applyRules = (
     n: InjectionText,
@@ -120,14 +139,17 @@ export const createInjectionDetector = (opts: InjectionDetectorOptions = {}): In
     source: InjectionSource,
     evidence: Evidence,
   ): void => {
-    const words = new Set<string>()
-    for (const m of phrase.matchAll(gate)) words.add(m[0])
-    const isDiscussion = DISCUSSION.test(phrase)
-    for (const rule of INJECTION_RULES) {
-      if (!isGateOpen(rule, words, n.base)) continue
+    const words = gate.present(phrase)
+    // Tested once, on the first match: most texts match nothing.
+    let isDiscussion: boolean | undefined
+    for (const g of rules) {
+      if (!isGateOpen(g, words, n.base)) continue
+      const { rule } = g
       const text = rule.view === 'phrase' ? phrase : n.base
       const m = rule.re.exec(text)
-      if (m) evidence.add(rule.id, ruleWeight(rule, m, text, source, isDiscussion))
+      if (m === null || (rule.isNegatable && isNegated(text, m.index))) continue
+      isDiscussion ??= DISCUSSION.test(phrase)
+      evidence.add(rule.id, ruleWeight(rule, m, text, source, isDiscussion))
     }
   }
 

@@ -1,4 +1,4 @@
-import { alt, gap, type InjectionRule, NOT_NEGATED, rule } from './injection-rule.js'
+import { alt, gap, type InjectionRule, rule } from './injection-rule.js'
 
 // System-prompt extraction, instructions addressed to the assistant from inside content, and data
 // exfiltration. Talking about a system prompt ("how do I write a good system prompt?") is fine: the
@@ -91,34 +91,33 @@ const PROMPT_ELSEWHERE = [
 ]
 const firstWords = (list: readonly string[]): string[] => list.map((w) => w.split(/[ -]/)[0] ?? w)
 
+const PROMPT_GATE = [
+  'prompt',
+  'systemprompt',
+  'message',
+  'instructions',
+  'preprompt',
+  'metaprompt',
+  'rules',
+  'guidelines',
+]
+
 export const EXFIL_RULES: readonly InjectionRule[] = [
   rule({
     id: 'system-prompt-exfil',
-    gate: [
-      'prompt',
-      'systemprompt',
-      'message',
-      'instructions',
-      'preprompt',
-      'metaprompt',
-      'rules',
-      'guidelines',
-    ],
+    gate: PROMPT_GATE,
+    source: `\\b(?:summari[sz]e|translate|paraphrase|explain|describe|rephrase)\\b${gap(20)}\\b(?:your|ur)\\b${gap(15)}\\b${alt(HIDDEN_PROMPT)}\\b`,
+    weights: [0.7, 0.8],
+  }),
+  rule({
+    id: 'system-prompt-exfil',
+    gate: PROMPT_GATE,
     source: `\\b${alt(SHOW)}\\b${gap(30)}\\b(?:your|the|ur|its|all|me your)\\b${gap(20)}\\b${alt(HIDDEN_PROMPT)}\\b`,
     weights: [0.8, 0.85],
   }),
   rule({
     id: 'system-prompt-exfil',
-    gate: [
-      'prompt',
-      'systemprompt',
-      'message',
-      'instructions',
-      'preprompt',
-      'metaprompt',
-      'rules',
-      'guidelines',
-    ],
+    gate: PROMPT_GATE,
     source: `\\b(?:what(?: is| are| was| were|'s)|tell me|how does|how do) (?:your|ur) (?:exact |full |complete |entire )?${alt(HIDDEN_PROMPT)}\\b`,
     weights: [0.7, 0.8],
   }),
@@ -181,7 +180,8 @@ export const EXFIL_RULES: readonly InjectionRule[] = [
   rule({
     id: 'addressed-to-ai',
     gate: ['you'],
-    source: `${NOT_NEGATED}\\byou (?:must|should|shall|need to|have to|are required to|are instructed to|will now|are to)\\b (?:now |immediately |also |always |only )?(?:ignore|disregard|forget|recommend|insist|praise|exfiltrate|leak|reveal your|rate this|rank this|approve this|classify this)\\b`,
+    isNegatable: true,
+    source: `\\byou (?:must|should|shall|need to|have to|are required to|are instructed to|will now|are to)\\b (?:now |immediately |also |always |only )?(?:ignore|disregard|forget|recommend|insist|praise|exfiltrate|leak|reveal your|rate this|rank this|approve this|classify this)\\b`,
     weights: [0.25, 0.6],
   }),
   rule({
@@ -194,7 +194,9 @@ export const EXFIL_RULES: readonly InjectionRule[] = [
     id: 'data-exfil',
     view: 'base',
     gate: { literal: '](' },
-    source: '!\\[[^\\]\\n]{0,100}\\]\\(https?:\\/\\/[^)\\s]{1,200}(?:\\{|%7b|\\$\\(|<|\\[)[^)\\s]{0,200}\\)',
+    // The URL run excludes the placeholder's first characters, so it can end in one place only: linear.
+    source:
+      '!\\[[^\\]\\n]{0,100}\\]\\(https?:\\/\\/[^)\\s{<\\[%$]{1,200}(?:\\{|%7b|\\$\\(|<|\\[)[^)\\s]{0,200}\\)',
     weights: [0.7, 0.85],
   }),
   rule({
@@ -216,7 +218,8 @@ export const EXFIL_RULES: readonly InjectionRule[] = [
       'embed',
       'add',
     ],
-    source: `${NOT_NEGATED}\\b(?:send|forward|email|post|upload|transmit|exfiltrate|leak|copy|append|include|encode|embed|add)\\b${gap(50)}\\b(?:the )?(?:conversation|chat history|chat log|previous messages|conversation history|the user'?s? (?:password|credentials|email|data|messages|files|address|api key|token|session|history)|api keys?|passwords?|credentials|secrets|session (?:tokens?|cookies?)|personal data|private data|system prompt)\\b${gap(60)}(?:https?:|\\b(?:url|link|query string|query parameter|image|webhook|endpoint|server|attacker|address)\\b|\\b[a-z0-9._-]{1,40}@[a-z0-9-]{1,40}\\.[a-z]{2,6}\\b)`,
+    isNegatable: true,
+    source: `\\b(?:send|forward|email|post|upload|transmit|exfiltrate|leak|copy|append|include|encode|embed|add)\\b${gap(50)}\\b(?:the )?(?:conversation|chat history|chat log|previous messages|conversation history|the user'?s? (?:password|credentials|email|data|messages|files|address|api key|token|session|history)|api keys?|passwords?|credentials|secrets|session (?:tokens?|cookies?)|personal data|private data|system prompt)\\b${gap(60)}(?:https?:|\\b(?:url|link|query string|query parameter|image|webhook|endpoint|server|attacker|address)\\b|\\b[a-z0-9._-]{1,40}@[a-z0-9-]{1,40}\\.[a-z]{2,6}\\b)`,
     weights: [0.5, 0.8],
   }),
   rule({
@@ -228,7 +231,7 @@ export const EXFIL_RULES: readonly InjectionRule[] = [
   rule({
     id: 'encoded-payload',
     gate: ['decode', 'decrypt', 'decipher', 'unscramble', 'reverse', 'base64'],
-    source: `\\b(?:decode|decrypt|decipher|unscramble|reverse|base64)\\b${gap(40)}\\b(?:and|then)\\b${gap(20)}\\b(?:follow|execute|obey|do|run|carry out|comply|act on|perform)\\b`,
+    source: `\\b(?:decode|decrypt|decipher|unscramble|reverse|base64)\\b${gap(40)}\\b(?:and|then)\\b${gap(20)}(?:follow|obey|comply with|act on|carry out|do what it says|do as it says|execute (?:it|them|the instructions?|what it says))\\b`,
     weights: [0.45, 0.6],
   }),
 ]

@@ -41,21 +41,21 @@ export const MARKUP_RULES: readonly InjectionRule[] = [
     view: 'base',
     gate: { literal: '</s>' },
     // "<s>old price</s>" is strike-through; an end-of-sequence token is followed by a new turn.
-    source: '<\\/s>\\s{0,3}(?:<s>\\s{0,3})?(?:\\[inst\\]|<\\||system\\b|user:|assistant:|human:|###)',
+    source: '<\\/s>\\s{0,3}(?:<s>)?\\s{0,3}(?:\\[inst\\]|<\\||system\\b|user:|assistant:|human:|###)',
     weights: [0.6, 0.7],
   }),
   rule({
     id: 'delimiter-injection',
     view: 'base',
     gate: { literal: '#' },
-    source: `(?:^|\\n)#{1,4} ?(?:system|assistant|instructions?|new instructions|system prompt|system message|admin|developer|override)(?: message| prompt| override)? ?:? ?\\n?[^\\n]{0,3}${TURN_TAKEOVER}`,
+    source: `(?:^|\\n|[.!?] )#{1,4} ?(?:system|assistant|instructions?|new instructions|system prompt|system message|admin|developer|override)(?: message| prompt| override)? ?:? ?\\n?[^\\n]{0,3}${TURN_TAKEOVER}`,
     weights: [0.65, 0.8],
   }),
   rule({
     id: 'delimiter-injection',
     view: 'base',
     gate: { literal: '#' },
-    source: '(?:^|\\n)#{1,4} ?(?:system|assistant|user|human)(?: prompt| message)? ?:',
+    source: '(?:^|\\n|[.!?] )#{1,4} ?(?:system|assistant|user|human)(?: prompt| message)? ?:',
     weights: [0.2, 0.3],
   }),
   rule({
@@ -128,7 +128,7 @@ export const MARKUP_RULES: readonly InjectionRule[] = [
   rule({
     id: 'hidden-instructions',
     gate: ['ai', 'llm', 'language', 'assistant', 'chatbot', 'agent', 'automated', 'bot', 'gpt', 'claude'],
-    source: `\\b(?:if|when|while) (?:you are|you're|youre|you were) (?:an? )?(?:ai|llm|large language model|language model|assistant|chatbot|ai assistant|ai agent|ai model|automated (?:agent|system|assistant)|bot|gpt|claude|reading this as an ai)\\b(?! (?:researcher|engineer|developer|enthusiast|company|startup|student|practitioner|team|expert|professional|vendor|product|lab|founder|writer|journalist|user)s?\\b)`,
+    source: `\\b(?:if|when|while) (?:you are|you're|youre|you were) (?:a |an )?(?:ai|llm|large language model|language model|assistant|chatbot|ai assistant|ai agent|ai model|automated (?:agent|system|assistant)|bot|gpt|claude|reading this as an ai)\\b(?! (?:researcher|engineer|developer|enthusiast|company|startup|student|practitioner|team|expert|professional|vendor|product|lab|founder|writer|journalist|user)s?\\b)`,
     weights: [0.45, 0.75],
   }),
   rule({

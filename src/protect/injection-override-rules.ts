@@ -1,4 +1,4 @@
-import { alt, gap, type InjectionRule, NOT_NEGATED, rule } from './injection-rule.js'
+import { alt, gap, type InjectionRule, rule } from './injection-rule.js'
 
 // Instruction-override phrases in English, French, German, Spanish, Italian and Dutch, written
 // against the phrase view (lower-case, no accents). A verb alone is everyday language ("ignore the
@@ -27,10 +27,10 @@ const VERBS = [
   'oublier',
   'neglige',
   'negligez',
-  'fais abstraction de',
-  'faites abstraction de',
-  'ne tiens pas compte de',
-  'ne tenez pas compte de',
+  'fais abstraction',
+  'faites abstraction',
+  'ne tiens pas compte',
+  'ne tenez pas compte',
   'ignoriere',
   'ignorieren',
   'ignoriert',
@@ -46,11 +46,11 @@ const VERBS = [
   'olvida',
   'olvide',
   'olviden',
-  'olvidate de',
+  'olvidate',
   'omite',
   'descarta',
   'desestima',
-  'haz caso omiso de',
+  'haz caso omiso',
   'ignori',
   'ignorate',
   'dimentica',
@@ -194,7 +194,8 @@ export const OVERRIDE_RULES: readonly InjectionRule[] = [
   rule({
     id: 'ignore-previous',
     gate: VERBS.map(longestWord),
-    source: `${NOT_NEGATED}\\b${alt(VERBS)}\\b(?:${gap(40)}${Q}${gap(30)}${N}|${gap(30)}${N}${gap(25)}${Q})`,
+    isNegatable: true,
+    source: `\\b${alt(VERBS)}\\b(?:${gap(40)}${Q}${gap(30)}${N}|${gap(30)}${N}${gap(25)}${Q})`,
     weights: [0.9, 0.95],
   }),
   rule({
@@ -220,7 +221,8 @@ export const OVERRIDE_RULES: readonly InjectionRule[] = [
       'dimentica',
       'negeer',
     ],
-    source: `${NOT_NEGATED}\\b(?:ignore|disregard|forget|ignorez|oubliez|oublie|vergiss|ignora|olvida|dimentica|negeer) (?:all of |everything |anything |all |the |what was said |what i said |what i wrote |what you were told |what you have been told |tout ce qui est |alles |todo lo |tutto )?(?:above|before|previously|so far|until now|up to now|prior|ci-dessus|davor|oben|anterior|sopra|hierboven)\\b`,
+    isNegatable: true,
+    source: `\\b(?:ignore|disregard|forget|ignorez|oubliez|oublie|vergiss|ignora|olvida|dimentica|negeer) (?:all of |everything |anything |all |the |what was said |what i said |what i wrote |what you were told |what you have been told |tout ce qui est |alles |todo lo |tutto )?(?:above|before|previously|so far|until now|up to now|prior|earlier|initially|originally|at the start|at the beginning|ci-dessus|davor|oben|anterior|sopra|hierboven)\\b`,
     weights: [0.5, 0.75],
   }),
   rule({
@@ -247,7 +249,7 @@ export const OVERRIDE_RULES: readonly InjectionRule[] = [
       'fake',
       'superseded',
     ],
-    source: `\\b(?:previous|prior|original|old|earlier|above|initial|system|safety) (?:instructions|rules|prompt|guidelines|directives|restrictions) (?:are|were|have been|is|has been) (?:now )?(?:void|null|cancell?ed|revoked|replaced|overridden|overwritten|obsolete|invalid|no longer valid|suspended|lifted|fake|superseded)\\b`,
+    source: `\\b(?:(?:previous|prior|original|old|earlier|above|initial|system|safety) (?:instructions|rules|prompt|guidelines|directives|restrictions)|(?:instructions|rules|prompt|guidelines|directives|restrictions) (?:above|before this|you were given)) (?:are|were|have been|is|has been) (?:now )?(?:void|null|cancell?ed|revoked|replaced|overridden|overwritten|obsolete|invalid|no longer valid|suspended|lifted|fake|superseded)\\b`,
     weights: [0.8, 0.85],
   }),
   rule({

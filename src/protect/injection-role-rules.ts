@@ -80,7 +80,7 @@ export const ROLE_RULES: readonly InjectionRule[] = [
       'purpose',
       'programming',
     ],
-    source: `\\b(?:your|ur) (?:new|real|true|actual) (?:role|persona|identity|instructions|directive|objective|mission|purpose|programming) (?:is|are|will be|:)`,
+    source: `\\b(?:your|ur) (?:new|real|true|actual) (?:role|persona|identity|instructions|directive|objective|mission|purpose|programming) (?:is|are|will be|:) ?(?:to )?(?:act|be|pretend|play|answer|respond|ignore|obey|assist|tell|reply|only|now|'|"|:)`,
     weights: [0.45, 0.55],
   }),
   rule({
@@ -102,12 +102,12 @@ export const ROLE_RULES: readonly InjectionRule[] = [
   rule({
     id: 'role-override',
     gate: ['stop', 'cease', 'quit'],
-    source: `\\b(?:stop|cease|quit) (?:being|acting as|acting like) (?:an? |the )?(?:helpful |harmless |polite )?(?:ai|assistant|chatbot|language model|model)\\b`,
+    source: `\\b(?:stop|cease|quit) (?:being|acting as|acting like) (?:a |an |the )?(?:helpful |harmless |polite )?(?:ai|assistant|chatbot|language model|model)\\b`,
     weights: [0.6, 0.7],
   }),
   rule({
     id: 'role-override',
-    gate: ['tu', 'du', 'eres', 'sei', 'ben'],
+    gate: ['maintenant', 'desormais', 'jetzt', 'sofort', 'ahora', 'ora', 'nu'],
     source: `\\b(?:tu es maintenant|tu es desormais|du bist jetzt|du bist ab sofort|ahora eres|a partir de ahora eres|ora sei|da ora sei|je bent nu|vanaf nu ben je)\\b${gap(30)}\\b(?:dan|${alt(UNBOUND)}|sans (?:restrictions|limites|filtres)|ohne (?:einschrankungen|regeln|filter)|sin (?:restricciones|limites|filtros)|senza (?:restrizioni|limiti|filtri)|zonder (?:beperkingen|regels|filters)|libre|frei|libero|vrij)\\b`,
     weights: [0.75, 0.8],
   }),
@@ -120,7 +120,7 @@ export const ROLE_RULES: readonly InjectionRule[] = [
   rule({
     id: 'dan-jailbreak',
     gate: ['dan'],
-    source: `\\b(?:you are|you're|act as|acting as|become|pretend to be|play|playing|roleplay as|called|named|as) (?:a |the )?dan\\b(?!')|\\bdan (?:mode|prompt|jailbreak|persona)\\b|\\[dan\\]`,
+    source: `\\b(?:you are|you're|act as|acting as|become|pretend to be|play|playing|roleplay as|called|named|as) (?:a |the )?dan\\b(?!')|\\bdan (?:mode|prompt|persona)\\b|\\[dan\\]`,
     weights: [0.75, 0.8],
   }),
   rule({
@@ -132,7 +132,7 @@ export const ROLE_RULES: readonly InjectionRule[] = [
   rule({
     id: 'dan-jailbreak',
     gate: ['jailbreak', 'jailbroken'],
-    source: `\\b(?:you are|you're|you have been|now|fully|successfully) jailbroken\\b|\\bjailbreak(?:ed)? (?:mode|enabled|activated|response)\\b|\\[(?:🔓 ?)?jailbreak\\]`,
+    source: `\\b(?:you are|you're|you have been|now|fully|successfully) jailbroken\\b|\\bjailbreak(?:ed)? (?:mode|enabled|activated|response)\\b|\\[(?:🔓|🔓 )?jailbreak\\]`,
     weights: [0.75, 0.8],
   }),
   rule({
@@ -159,6 +159,18 @@ export const ROLE_RULES: readonly InjectionRule[] = [
     weights: [0.6, 0.7],
   }),
   rule({
+    id: 'role-override',
+    gate: ['without', 'free', 'bound', 'unbound', 'ignores', 'has'],
+    source: `\\b(?:ai|assistant|chatbot|llm|bot|yourself|version of you)\\b${gap(30)}\\b(?:without|with no|free of|free from|broken free of|broken free from|not bound by|unbound by|that ignores|who ignores|that has no|which has no) (?:any |all |its |the |your )?(?:ethical |moral |safety |content )?(?:restrictions|rules|filters|guidelines|policies|content policy|censorship|morals|ethics)\\b`,
+    weights: [0.45, 0.5],
+  }),
+  rule({
+    id: 'dan-jailbreak',
+    gate: ['disabled', 'off', 'removed', 'lifted', 'suspended', 'deactivated'],
+    source: `\\b(?:filters|guidelines|restrictions|guardrails|safeguards|policies|rules|safety) (?:are|have been|were|is|has been) (?:now )?(?:disabled|off|turned off|removed|lifted|suspended|deactivated)\\b`,
+    weights: [0.55, 0.65],
+  }),
+  rule({
     id: 'dan-jailbreak',
     gate: ['character'],
     source: '\\b(?:stay|remain|keep|break) (?:in|out of) character\\b',
@@ -178,7 +190,7 @@ export const ROLE_RULES: readonly InjectionRule[] = [
   }),
   rule({
     id: 'dan-jailbreak',
-    gate: ['responses', 'answers', 'replies', 'response'],
+    gate: ['two', '2', 'both', 'dual', 'separate'],
     source: `\\b(?:two|2|both|dual|separate) (?:different |separate |distinct )?(?:responses|answers|replies)\\b${gap(60)}\\b(?:normal|classic|filtered|unfiltered|jailbreak|jailbroken|developer mode|dan|uncensored)\\b`,
     weights: [0.5, 0.55],
   }),

@@ -26,6 +26,8 @@ export interface InjectionRule {
   context: number
   /** Discounted where the text discusses injection (a security article) or the match is quoted. */
   isQuotable: boolean
+  /** Ignored after a negation (NEGATED). */
+  isNegatable: boolean
 }
 
 /** `(?:a|b|c)` from words; the words are ours and contain no expression syntax but `'` and spaces. */
@@ -38,9 +40,8 @@ export const alt = (words: readonly string[]): string => `(?:${words.join('|')})
 export const gap = (maxChars: number): string => `[^.!?\\n]{0,${maxChars}}?`
 
 // Negated verbs ("don't forget the instructions", "n'oubliez pas", "no olvide") are advice, not an
-// override. Lookbehind, fixed alternatives: no backtracking.
-export const NOT_NEGATED =
-  "(?<!\\b(?:not|no|never|don't|dont|do not|ne|non|nicht|niet|nunca|jamais|mai) )(?<!n')"
+// override. Checked on the few characters before a match, not as a lookbehind tried at every position.
+export const NEGATED = /(?:\b(?:not|no|never|don't|dont|do not|ne|non|nicht|niet|nunca|jamais|mai) |n')$/
 
 interface RuleInput {
   id: InjectionSignal
@@ -49,6 +50,7 @@ interface RuleInput {
   source: string
   weights: readonly [user: number, context: number]
   isQuotable?: boolean
+  isNegatable?: boolean
 }
 
 export const rule = ({
@@ -58,6 +60,7 @@ export const rule = ({
   source,
   weights,
   isQuotable = true,
+  isNegatable = false,
 }: RuleInput): InjectionRule => ({
   id,
   view,
@@ -66,4 +69,5 @@ export const rule = ({
   user: weights[0],
   context: weights[1],
   isQuotable,
+  isNegatable,
 })

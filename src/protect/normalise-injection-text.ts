@@ -16,9 +16,25 @@ const INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u
 // Tag characters are a surrogate pair \udb40 + \udc00–\udc7f; a subdivision flag (England, Scotland)
 // uses a handful, a smuggled instruction dozens.
 const TAG = /\udb40[\udc00-\udc7f]/g
-const NON_ASCII = /[\u0080-\uffff]/
-const MARKS = /\p{Mn}/gu
-const BLANKS = /[^\S\n]*\n\s*|[^\S\n]{2,}|[^\S\n ]/g
+const NON_ASCII = /[^\t-~]/
+// String replacements, no callback per match, each pass linear: other blanks to a space (NFKC has
+// already made no-break and typographic spaces plain ones), space runs to one, and a line break with
+// the blanks and breaks after it to one line break.
+const OTHER_BLANK = /[\t\v\f\r\u0085\u1680\u2028\u2029]/g
+const HAS_OTHER_BLANK = /[\t\v\f\r\u0085\u1680\u2028\u2029]/
+const SPACE_RUN = / {2,}/g
+const LINE_BREAK = / ?\n[ \n]*/g
+const HAS_INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/
+const ACCENTED = /[\u00c0-\u017f]/g
+const COMBINING = /[\u0300-\u036f]/g
+// Latin-1 and Latin Extended-A letters without their accents, from Unicode's own decompositions: a
+// lookup per accented letter instead of decomposing the whole text (NFKC has composed them all).
+const UNACCENTED = new Map(
+  Array.from({ length: 0x180 - 0xc0 }, (_, i) => {
+    const c = String.fromCharCode(0xc0 + i)
+    return [c, c.normalize('NFD').replace(COMBINING, '')] as const
+  }),
+)
 // Cyrillic and Greek letters drawn like Latin ones, the common homoglyph substitutions.
 const LOOKALIKE: Record<string, string> = {
   а: 'a',
@@ -52,8 +68,10 @@ const LEET: Record<string, string> = {
   $: 's',
 }
 // A digit or symbol touching a letter: "1gn0re", "@ll", "in$tructions"; not a lone number ("7 days").
-const LEETSPEAK = /(?<=[a-z])[013457@$]|[013457@$](?=[a-z])/g
+// Where one occurs, every such character of a word with a letter is mapped ("4bs7r4c71on").
+const LEETSPEAK = /[013457@$](?:(?=[a-z])|(?<=[a-z][013457@$]))/g
 const EMPHASIS = /[*_`~]/g
+const HAS_EMPHASIS = /[*_`~]/
 
 // A zero-width joiner inside an emoji sequence (family, profession, flag) is how those are written.
 const isEmojiJoin = (text: string, i: number): boolean => {
@@ -81,8 +99,23 @@ const decodeTags = (text: string): string => {
   return out
 }
 
-const collapseBlanks = (text: string): string =>
-  text.replace(BLANKS, (run) => (run.includes('\n') ? '\n' : ' '))
+const collapseBlanks = (text: string): string => {
+  const plain = HAS_OTHER_BLANK.test(text) ? text.replace(OTHER_BLANK, ' ') : text
+  const single = plain.replace(SPACE_RUN, ' ')
+  return single.includes('\n') ? single.replace(LINE_BREAK, '\n') : single
+}
+
+// Repeated: a pass maps the characters that touch a letter, the next those that touched only digits
+// before ("f415" → "fa15" → "fai5" → "fais"). Three passes cover words of up to three digits in a row.
+const unLeet = (text: string): string => {
+  let out = text
+  for (let pass = 0; pass < 3; pass++) {
+    const next = out.replace(LEETSPEAK, (c) => LEET[c] ?? c)
+    if (next === out) break
+    out = next
+  }
+  return out
+}
 
 /**
  * Normalises a text before matching: NFKC folds full-width and styled letters, lower-casing and blank
@@ -95,21 +128,24 @@ export const normaliseInjectionText = (text: string): InjectionText => {
   let folded = text
   const isAscii = !NON_ASCII.test(text)
   if (!isAscii) {
-    invisibleCount = countInvisible(text)
-    tagText = decodeTags(text)
-    folded = text.normalize('NFKC').replace(INVISIBLE, '').replace(TAG, '')
+    folded = text.normalize('NFKC')
+    if (HAS_INVISIBLE.test(folded)) {
+      invisibleCount = countInvisible(text)
+      folded = folded.replace(INVISIBLE, '')
+    }
+    if (folded.includes('\udb40')) {
+      tagText = decodeTags(text)
+      folded = folded.replace(TAG, '')
+    }
   }
   const base = collapseBlanks(folded.toLowerCase())
   let phrase = base
   if (!isAscii) {
-    phrase = phrase
-      .normalize('NFD')
-      .replace(MARKS, '')
-      .replace(LOOKALIKES, (c) => LOOKALIKE[c] ?? c)
+    phrase = phrase.replace(ACCENTED, (c) => UNACCENTED.get(c) ?? c)
+    phrase = phrase.replace(LOOKALIKES, (c) => LOOKALIKE[c] ?? c)
   }
-  phrase = phrase
-    .replace(LEETSPEAK, (c) => LEET[c] ?? c)
-    .replace(EMPHASIS, '')
-    .replaceAll('\n', ' ')
+  phrase = unLeet(phrase)
+  if (HAS_EMPHASIS.test(phrase)) phrase = phrase.replace(EMPHASIS, '')
+  phrase = phrase.replaceAll('\n', ' ')
   return { base, phrase, invisibleCount, tagText }
 }
