@@ -27,6 +27,12 @@ const record = (i: number, extra: Partial<RequestLogRecord> = {}): RequestLogRec
   errorKind: i % 5 === 0 ? 'upstream_error' : undefined,
   attempts: 1,
   trace: { skipped: [], attempts: [`gpt-4o-mini#1:${i % 5 === 0 ? 503 : 'ok'}`] },
+  sensitivity: i % 2 === 0 ? 'confidential' : undefined,
+  redactions: i % 2 === 0 ? { email: 2, phone: 1 } : undefined,
+  guardrails:
+    i % 4 === 0
+      ? [{ rule: 'injection', source: 'user', action: 'flag', score: 0.62, signals: ['ignore-previous'] }]
+      : undefined,
   inputTokens: 10 + i,
   outputTokens: 20,
   costUsd: 0.000_123,
@@ -52,9 +58,11 @@ for (const backend of backends) {
       await expect(store.ping()).resolves.toBeUndefined()
     })
 
-    it('round-trips a record exactly', async () => {
-      const page = await store.queryRequestLogs({ requestId: 'req-0007', limit: 10 })
-      expect(page.records).toEqual([JSON.parse(JSON.stringify(record(7)))])
+    it('round-trips a record exactly, with its sensitivity, redaction counts and guardrail verdicts', async () => {
+      for (const i of [7, 8]) {
+        const page = await store.queryRequestLogs({ requestId: record(i).requestId, limit: 10 })
+        expect(page.records).toEqual([JSON.parse(JSON.stringify(record(i)))])
+      }
     })
 
     it('pages newest first with a cursor, without gaps or repeats', async () => {
