@@ -16,7 +16,8 @@ export interface LoadOptions {
   /** `http://127.0.0.1:<port>`; anything else is refused. */
   origin: string
   path: string
-  body: string
+  /** One body, or several sent in turn (distinct prompts, so no cache can serve a repeat). */
+  body: string | readonly string[]
   connections: number
   warmupMs: number
   measureMs: number
@@ -47,7 +48,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     headersTimeout: REQUEST_TIMEOUT_MS,
     bodyTimeout: REQUEST_TIMEOUT_MS,
   })
-  const request = { path: options.path, method: 'POST' as const, headers: HEADERS, body: options.body }
+  const next = bodyCycle(options.body)
+  const request = () => ({ path: options.path, method: 'POST' as const, headers: HEADERS, body: next() })
   const clock = { phase: 'warmup' as 'warmup' | 'measure' | 'done', startNs: 0n, endNs: 0n }
   const tally: Failures = { attempts: 0, failures: 0, samples: [] }
   const latenciesMs: number[] = []
@@ -77,7 +79,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   async function client(): Promise<void> {
     while (clock.phase !== 'done') {
       const startedNs = process.hrtime.bigint()
-      const failure = await send(pool, request)
+      const failure = await send(pool, request())
       const endedNs = process.hrtime.bigint()
       tally.attempts++
       if (failure !== undefined) {
@@ -108,7 +110,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 export interface TtfbOptions {
   origin: string
   path: string
-  body: string
+  body: string | readonly string[]
   warmupRequests: number
   requests: number
 }
@@ -126,13 +128,14 @@ export async function measureTtfb(options: TtfbOptions): Promise<TtfbResult> {
     headersTimeout: REQUEST_TIMEOUT_MS,
     bodyTimeout: REQUEST_TIMEOUT_MS,
   })
-  const request = { path: options.path, method: 'POST' as const, headers: HEADERS, body: options.body }
+  const next = bodyCycle(options.body)
+  const request = () => ({ path: options.path, method: 'POST' as const, headers: HEADERS, body: next() })
   const tally: Failures = { attempts: 0, failures: 0, samples: [] }
   const ttfbMs: number[] = []
   try {
     for (let i = 0; i < options.warmupRequests + options.requests; i++) {
       tally.attempts++
-      const outcome = await streamOnce(pool, request)
+      const outcome = await streamOnce(pool, request())
       if (typeof outcome === 'string') countFailure(tally, outcome)
       else if (i >= options.warmupRequests) ttfbMs.push(outcome.ttfbMs)
     }
@@ -207,4 +210,11 @@ function loopbackOrigin(url: string): string {
     throw new Error(`refusing to send load to ${parsed.hostname}: the benchmark only targets 127.0.0.1`)
   }
   return parsed.origin
+}
+
+/** The next body to send: the one given, or each of several in turn. */
+function bodyCycle(body: string | readonly string[]): () => string {
+  if (typeof body === 'string') return () => body
+  let i = 0
+  return () => body[i++ % body.length]!
 }

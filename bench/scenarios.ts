@@ -17,33 +17,71 @@ export const CHAT_PATH = '/v1/chat/completions'
 /**
  * A typical prompt of about 1 KB, with the personal data a support request carries (a name, an
  * email, a phone number), so the data-protection path (scan, pseudonymize, restore) is measured.
+ * Each request carries different values (PROMPT_VARIANTS prompts sent in turn), as real traffic
+ * does: nothing can be served from a cache of the previous request's findings.
  */
-const USER_PROMPT = [
-  'Hello, my name is Claire Martin and I need help with my last invoice.',
-  'I was charged twice for the March subscription of the team plan, once on the 3rd and again on the 5th,',
-  'and the second payment does not appear in the billing history of our workspace.',
-  'Could you check what happened and tell me whether the duplicate will be refunded automatically',
-  'or whether I need to open a ticket with the finance team? If a refund is needed, please explain',
-  'how long it usually takes and whether it goes back to the same card or to our account balance.',
-  'You can reach me at claire.martin@example.com or on +33 6 12 34 56 78 during office hours.',
-  'Also, we plan to add five seats next month: will the new seats be prorated for the current period,',
-  'and can the invoice show our purchase order number so that our accounting team can match it?',
-  'Please answer briefly, in plain language, with the steps I should follow. Thank you!',
-].join(' ')
-const MESSAGES = [
-  { role: 'system', content: 'You are a helpful assistant for billing questions. Be concise and accurate.' },
-  { role: 'user', content: USER_PROMPT },
+const userPrompt = (i: number): string => {
+  const first = FIRST_NAMES[i % FIRST_NAMES.length]!
+  const last = LAST_NAMES[Math.floor(i / FIRST_NAMES.length) % LAST_NAMES.length]!
+  // French mobile numbers 06 10 00 00 00 + i: valid, distinct.
+  const phone = String(610_000_000 + i).replace(/^(\d)(\d{2})(\d{2})(\d{2})(\d{2})$/, '+33 $1 $2 $3 $4 $5')
+  return [
+    `Hello, my name is ${first} ${last} and I need help with my last invoice.`,
+    'I was charged twice for the March subscription of the team plan, once on the 3rd and again on the 5th,',
+    'and the second payment does not appear in the billing history of our workspace.',
+    'Could you check what happened and tell me whether the duplicate will be refunded automatically',
+    'or whether I need to open a ticket with the finance team? If a refund is needed, please explain',
+    'how long it usually takes and whether it goes back to the same card or to our account balance.',
+    `You can reach me at ${first.toLowerCase()}.${last.toLowerCase()}${i}@example.com or on ${phone} during office hours.`,
+    'Also, we plan to add five seats next month: will the new seats be prorated for the current period,',
+    'and can the invoice show our purchase order number so that our accounting team can match it?',
+    'Please answer briefly, in plain language, with the steps I should follow. Thank you!',
+  ].join(' ')
+}
+const FIRST_NAMES = [
+  'Claire',
+  'Lukas',
+  'Marta',
+  'Giulia',
+  'Pieter',
+  'Emma',
+  'Oliver',
+  'Sofia',
+  'Hugo',
+  'Anna',
 ]
-/** A typical non-streaming request (about 1 KB). */
-export const CHAT_BODY = JSON.stringify({ model: 'bench-model', messages: MESSAGES, max_tokens: 32 })
-/** The same request streamed, with usage (the gateway asks for usage upstream anyway). */
-export const STREAM_BODY = JSON.stringify({
-  model: 'bench-model',
-  messages: MESSAGES,
-  max_tokens: 32,
-  stream: true,
-  stream_options: { include_usage: true },
-})
+const LAST_NAMES = ['Martin', 'Schmidt', 'Garcia', 'Rossi', 'Jansen', 'Dubois', 'Smith', 'Peeters', 'Bernard']
+const PROMPT_VARIANTS = 20_000
+const SYSTEM = {
+  role: 'system',
+  content: 'You are a helpful assistant for billing questions. Be concise and accurate.',
+}
+// BENCH_PROMPT=short: the two-word prompt of earlier runs, to compare with their figures.
+const isShort = process.env['BENCH_PROMPT'] === 'short'
+const messages = (i: number) =>
+  isShort
+    ? [
+        { role: 'system', content: 'You are a helpful assistant.' },
+        { role: 'user', content: 'Say hello.' },
+      ]
+    : [SYSTEM, { role: 'user', content: userPrompt(i) }]
+
+/** A typical non-streaming request (about 1 KB), as distinct bodies sent in turn. */
+export const CHAT_BODIES: readonly string[] = Array.from({ length: PROMPT_VARIANTS }, (_, i) =>
+  JSON.stringify({ model: 'bench-model', messages: messages(i), max_tokens: 32 }),
+)
+export const CHAT_BODY = CHAT_BODIES[0]!
+/** The same requests streamed, with usage (the gateway asks for usage upstream anyway). */
+export const STREAM_BODIES: readonly string[] = Array.from({ length: PROMPT_VARIANTS }, (_, i) =>
+  JSON.stringify({
+    model: 'bench-model',
+    messages: messages(i),
+    max_tokens: 32,
+    stream: true,
+    stream_options: { include_usage: true },
+  }),
+)
+export const STREAM_BODY = STREAM_BODIES[0]!
 
 const RSS_SAMPLE_INTERVAL_MS = 100
 
@@ -105,7 +143,7 @@ async function runPath(
   const load = await runLoad({
     origin: path === 'direct' ? bench.upstreamOrigin : bench.gatewayOrigin,
     path: CHAT_PATH,
-    body: CHAT_BODY,
+    body: CHAT_BODIES,
     connections,
     warmupMs: settings.warmupS * 1000,
     measureMs: settings.measureS * 1000,
@@ -183,7 +221,7 @@ export async function runTtfb(
   const result = await measureTtfb({
     origin: path === 'direct' ? bench.upstreamOrigin : bench.gatewayOrigin,
     path: CHAT_PATH,
-    body: STREAM_BODY,
+    body: STREAM_BODIES,
     warmupRequests: settings.ttfbWarmupRequests,
     requests: settings.ttfbRequests,
   })

@@ -24,6 +24,7 @@ export const USAGE = `Environment:
   BENCH_CPU_PROF=1      run the gateway under node --cpu-prof
   BENCH_REQUEST_LOG=0   do not record requests in the embedded store (on by default, as in the gateway)
   BENCH_ACCESS=0        no keys, limits, budgets or loop guard (auth: none), to measure their cost
+  BENCH_PROMPT=short    a two-word prompt instead of the typical 1 KB one with personal data
   BENCH_PROTECT=0       no data protection (scan, policy, redaction, guardrails), to measure its cost
   BENCH_TRACING=1       trace every request (tracing.enabled), exported to the fake upstream`
 

@@ -143,7 +143,7 @@ describe.concurrent('gatehouse check', () => {
   it('accepts the quick start config', async () => {
     const res = await gatehouse(['check', '--config', quickstart])
     expect(res.code).toBe(0)
-    expect(res.stdout).toMatch(/quickstart\.yaml: OK \(2 providers, 4 models, 2 routes, 1 rule\)/)
+    expect(res.stdout).toMatch(/quickstart\.yaml: OK \(3 providers, 5 models, 2 routes, 1 rule\)/)
     expect(res.stderr).toBe('')
   })
 
@@ -290,6 +290,7 @@ describe('gatehouse serve', () => {
     expect(models.data.map((m) => m.id)).toEqual([
       'sim-fast',
       'sim-large',
+      'sim-cloud',
       'sim-down',
       'sim-embed',
       'chat',

@@ -32,7 +32,7 @@ async function echoProvider(opts: { stream?: boolean; pieceChars?: number } = {}
   return fake
 }
 
-async function gateway(config: Record<string, unknown>): Promise<TestGateway> {
+async function gateway(config: Record<string, unknown> | string): Promise<TestGateway> {
   const gw = await startTestGateway(config)
   closers.push(() => gw.close())
   return gw
@@ -328,6 +328,25 @@ describe('data protection: classification, redaction, restoration', () => {
     expect(res.status).toBe(200)
     expect(cloud.calls[0]!.body['input']).toEqual(['ticket from [EMAIL_1]', 'no data here'])
     expect(res.headers.get('x-gatehouse-redactions')).toBe('email=1')
+  })
+
+  it("behaves as the README's quick-start example says", async () => {
+    const { readFile } = await import('node:fs/promises')
+    const gw = await gateway(await readFile(new URL('../../config/quickstart.yaml', import.meta.url), 'utf8'))
+    const res = await chat(gw, {
+      model: 'sim-cloud',
+      messages: [
+        {
+          role: 'user',
+          content: 'Mail jean.dupont@example.fr the card 4111 1111 1111 1111 and key AKIAZ3MKQ4WXYZ2ABCDE',
+        },
+      ],
+    })
+    expect(res.headers.get('x-gatehouse-sensitivity')).toBe('restricted')
+    expect(res.headers.get('x-gatehouse-redactions')).toBe('email=1,card=1,secret=1')
+    expect(res.json!['choices'][0].message.content).toBe(
+      'Simulated reply from sim-cloud: you said "Mail jean.dupont@example.fr the card 4111 1111 1111 1111 and key [SECRET]".',
+    )
   })
 
   it('leaves everything as sent with protect.enabled false', async () => {
