@@ -16,7 +16,8 @@ export const guard = (): Stage => ({
     const protection = ctx.protection
     if (!protector || !protection) return next()
     const overrides = ctx.runtime.tenant(ctx.tenant ?? '')?.guardrails
-    const verdicts = await protector.guardrails.checkInput(protection.scan.slots, overrides, ctx.signal)
+    const { slots, keys } = protection.scan
+    const verdicts = await protector.guardrails.checkInput(slots, keys, overrides, ctx.signal)
     if (verdicts.length > 0) noteVerdicts(ctx, verdicts)
     const blocked = verdicts.find((v) => v.action === 'block')
     if (blocked) throw policyViolation(blocked)

@@ -2,7 +2,8 @@ import type { CancelSignal } from '../cancel-signal.js'
 import type { GuardAction, GuardrailsConfig } from '../config/protect-schema.js'
 import type { TextSlot } from './collect-texts.js'
 import { compileDenyRules, type DenyRule } from './compile-deny-rules.js'
-import { createInjectionDetector } from './detect-injection.js'
+import { createTextCache } from './create-text-cache.js'
+import { createInjectionDetector, type InjectionVerdict } from './detect-injection.js'
 import type { RemoteCheck } from './remote-checks.js'
 
 /** What one guardrail concluded about a request or an answer; never the text it matched. */
@@ -20,9 +21,13 @@ export interface GuardVerdict {
 export type GuardOverrides = Readonly<Record<string, GuardAction>> | undefined
 
 export interface Guardrails {
-  /** Every verdict on the request's user and context texts (built-in checks, then remote ones). */
+  /**
+   * Every verdict on the request's user and context texts (built-in checks, then remote ones).
+   * `keys[i]` is the cache key of `slots[i]` (see RequestScan).
+   */
   checkInput(
     slots: readonly TextSlot[],
+    keys: readonly (string | undefined)[],
     overrides: GuardOverrides,
     signal: CancelSignal,
   ): Promise<GuardVerdict[]>
@@ -45,23 +50,33 @@ export const resolveAction = (
  */
 export function createGuardrails(config: GuardrailsConfig, remote: readonly RemoteCheck[] = []): Guardrails {
   const injection = createInjectionDetector({ threshold: config.injection_threshold })
+  // Earlier turns come back with every request of a conversation: judge each text once.
+  const judged = createTextCache<InjectionVerdict>()
+  const judge = (text: string, source: 'user' | 'context', key: string | undefined): InjectionVerdict => {
+    const cacheKey = key === undefined ? undefined : `${source}:${key}`
+    const cached = judged.get(cacheKey)
+    if (cached) return cached
+    const verdict = injection.check(text, source)
+    judged.set(cacheKey, verdict)
+    return verdict
+  }
   const deny = compileDenyRules(config.deny)
   const inputRules = deny.filter((r) => r.appliesTo.has('user') || r.appliesTo.has('context'))
   return {
     config,
     outputRules: deny.filter((r) => r.appliesTo.has('output')),
-    async checkInput(slots, overrides, signal) {
+    async checkInput(slots, keys, overrides, signal) {
       const verdicts: GuardVerdict[] = []
       const direct = resolveAction('injection', config.injection, overrides)
       const indirect = resolveAction('indirect_injection', config.indirect_injection, overrides)
       const seen = new Set<string>()
-      for (const slot of slots) {
+      for (const [i, slot] of slots.entries()) {
         if (slot.source !== 'user' && slot.source !== 'context') continue
         const source = slot.source
         const action = source === 'user' ? direct : indirect
         const rule = source === 'user' ? 'injection' : 'indirect_injection'
         if (action !== 'off' && !seen.has(rule)) {
-          const verdict = injection.check(slot.text, source)
+          const verdict = judge(slot.text, source, keys[i])
           if (verdict.flagged) {
             seen.add(rule)
             verdicts.push({ rule, source, action, score: round(verdict.score), signals: verdict.signals })

@@ -5,6 +5,7 @@ import type { ChatBody, EmbeddingsBody } from '../providers/types.js'
 import { collectTexts, type TextSlot } from './collect-texts.js'
 import { createDetector, type Detector } from './create-detector.js'
 import { createGuardrails, type Guardrails } from './create-guardrails.js'
+import { createTextCache } from './create-text-cache.js'
 import { createDataPolicy, type DataPolicy } from './data-policy.js'
 import type { Finding } from './entity-types.js'
 import type { RemoteCheck } from './remote-checks.js'
@@ -17,6 +18,8 @@ export interface RequestScan {
   types: ReadonlySet<string>
   /** Entity type → how many were found. */
   counts: Record<string, number>
+  /** `keys[i]`: the cache key of `slots[i]` (its SHA-256), undefined for short texts. */
+  keys: (string | undefined)[]
 }
 
 /** The data-protection services of one config version. */
@@ -44,6 +47,8 @@ export function createProtector(config: ProtectConfig, deps: ProtectorDeps): Pro
   const secret = config.hash_key?.reveal() ?? deps.secret
   const keys = new Map<string, Buffer>()
   const threshold = config.detect.async_threshold_chars
+  // Findings are offsets into their text: the same text always has the same ones.
+  const cache = createTextCache<Finding[]>()
   return {
     config,
     detector,
@@ -53,17 +58,26 @@ export function createProtector(config: ProtectConfig, deps: ProtectorDeps): Pro
       const slots = collectTexts(body)
       const total = slots.reduce((n, s) => n + s.text.length, 0)
       const findings: Finding[][] = []
-      for (const slot of slots) {
-        if (total <= threshold) findings.push(detector.scan(slot.text))
+      const keys = slots.map((slot) => cache.keyOf(slot.text))
+      for (const [i, slot] of slots.entries()) {
+        const cached = cache.get(keys[i])
+        if (cached) {
+          findings.push(cached)
+          continue
+        }
+        let found: Finding[]
+        if (total <= threshold) found = detector.scan(slot.text)
         else {
           // Many medium texts add up: let other requests run between them; large ones go to a worker.
-          findings.push(await detector.scanAsync(slot.text))
+          found = await detector.scanAsync(slot.text)
           await yieldToLoop()
         }
+        cache.set(keys[i], found)
+        findings.push(found)
       }
       const counts: Record<string, number> = {}
       for (const list of findings) for (const f of list) counts[f.type] = (counts[f.type] ?? 0) + 1
-      return { slots, findings, types: new Set(Object.keys(counts)), counts }
+      return { slots, findings, types: new Set(Object.keys(counts)), counts, keys }
     },
     hashKey(tenant) {
       let key = keys.get(tenant)

@@ -90,6 +90,31 @@ describe('data protection: classification, redaction, restoration', () => {
     expect(res.headers.get('x-gatehouse-redactions')).toBe('email=2,phone=1')
   })
 
+  it('redacts a conversation resent whole: earlier turns (judged once, then from cache) and the new one', async () => {
+    const cloud = await echoProvider()
+    const gw = await gateway(twoProviders(cloud, await echoProvider()))
+    const first = `${'Background of the case. '.repeat(12)}Customer: ${EMAIL}.`
+    const turn1 = [{ role: 'user', content: first }]
+    const turn2 = [
+      ...turn1,
+      { role: 'assistant', content: `Noted, I will write to ${EMAIL}.` },
+      { role: 'user', content: 'Also copy anna.schmidt@example.de please.' },
+    ]
+    for (const messages of [turn1, turn2, turn2]) {
+      const res = await chat(gw, { model: 'cloud-only', messages })
+      expect(res.status).toBe(200)
+    }
+    const sent = cloud.calls.map((c) => c.body['messages'] as Array<{ content: string }>)
+    expect(sent[0]![0]!.content).toContain('Customer: [EMAIL_1].')
+    for (const messages of [sent[1]!, sent[2]!]) {
+      expect(messages.map((m) => m.content)).toEqual([
+        first.replace(EMAIL, '[EMAIL_1]'),
+        'Noted, I will write to [EMAIL_1].',
+        'Also copy [EMAIL_2] please.',
+      ])
+    }
+  })
+
   it('restores a streamed answer whose placeholders are split across chunks', async () => {
     const cloud = await echoProvider({ pieceChars: 2 })
     const gw = await gateway(twoProviders(cloud, await echoProvider()))
