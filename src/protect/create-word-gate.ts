@@ -1,8 +1,11 @@
-/** Which of a fixed set of words occur in a text, by hash: see createWordGate. */
+/** Which of a fixed set of words occur in a text, and where, by hash: see createWordGate. */
 export interface WordGate {
   hash(word: string): number
-  /** Hashes of the words of `text` (lower-case) that are in the set; a collision adds a harmless extra. */
-  present(text: string): Set<number>
+  /**
+   * The words of `text` (lower-case) that are in the set: hash to the start index of each occurrence,
+   * ascending. A collision adds a harmless extra.
+   */
+  find(text: string): Map<number, number[]>
 }
 
 const BLOOM_SIZE = 8192
@@ -27,18 +30,24 @@ export const createWordGate = (words: Iterable<string>): WordGate => {
   for (const h of known) bloom[h & (BLOOM_SIZE - 1)] = 1
   return {
     hash: hashWord,
-    present(text) {
-      const found = new Set<number>()
+    find(text) {
+      const found = new Map<number, number[]>()
       let h = 0
-      let inWord = false
+      let start = -1
       for (let i = 0; i <= text.length; i++) {
         const c = i < text.length ? text.charCodeAt(i) : 0
         if (isWordChar(c)) {
-          h = inWord ? (Math.imul(h, 31) + c) | 0 : c
-          inWord = true
-        } else if (inWord) {
-          if (bloom[h & (BLOOM_SIZE - 1)] === 1 && known.has(h)) found.add(h)
-          inWord = false
+          if (start < 0) {
+            start = i
+            h = c
+          } else h = (Math.imul(h, 31) + c) | 0
+        } else if (start >= 0) {
+          if (bloom[h & (BLOOM_SIZE - 1)] === 1 && known.has(h)) {
+            const at = found.get(h)
+            if (at === undefined) found.set(h, [start])
+            else at.push(start)
+          }
+          start = -1
         }
       }
       return found

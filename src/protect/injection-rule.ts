@@ -21,6 +21,12 @@ export interface InjectionRule {
    * base view: every match contains one. Most prompts then try a handful of the expressions.
    */
   gate: readonly string[] | { literal: string }
+  /**
+   * Further necessary conditions, all checked once the gate is open: every match contains a word of
+   * each list in the phrase view (phrase rules), or a literal of each list in the base view (base
+   * rules). They keep the expensive expressions off texts that have only the common gate word.
+   */
+  also: readonly (readonly string[])[]
   /** Weight of a match in a user message and in retrieved content or a tool result. */
   user: number
   context: number
@@ -47,6 +53,7 @@ interface RuleInput {
   id: InjectionSignal
   view?: 'phrase' | 'base'
   gate: readonly string[] | { literal: string }
+  also?: readonly (readonly string[])[]
   source: string
   weights: readonly [user: number, context: number]
   isQuotable?: boolean
@@ -57,6 +64,7 @@ export const rule = ({
   id,
   view = 'phrase',
   gate,
+  also = [],
   source,
   weights,
   isQuotable = true,
@@ -66,6 +74,7 @@ export const rule = ({
   view,
   re: new RegExp(source),
   gate,
+  also,
   user: weights[0],
   context: weights[1],
   isQuotable,
