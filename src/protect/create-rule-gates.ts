@@ -12,9 +12,8 @@ interface GatedRule {
   literal: string | undefined
   /** Hashes of the gate words, without repeats. */
   gateHashes: number[]
-  /** `also` of a phrase rule as word hashes; `also` of a base rule stays literals. */
+  /** `also` as word hashes. */
   alsoWords: number[][]
-  alsoLiterals: readonly (readonly string[])[]
   /** A sticky copy of the expression when every match starts at a gate word (see isAnchored). */
   sticky: RegExp | undefined
 }
@@ -50,19 +49,20 @@ const firstAnchored = (g: GatedRule, sticky: RegExp, hits: Map<number, number[]>
 /**
  * Cheap necessary conditions in front of the rules' expressions: one pass over the phrase view's
  * words opens the rules gated on them, a literal search the others, and `also` shuts those that
- * lack a second word or literal. Most prompts then run a handful of expressions, anchored where
+ * lack a second word. Most prompts then run a handful of expressions, anchored where
  * possible. A gate never changes a rule's first match, only whether it is looked for.
  */
 export const createRuleGates = (rules: readonly InjectionRule[]): RuleGates => {
-  const phraseAlso = rules.flatMap((r) => (r.view === 'phrase' ? r.also.flat() : []))
+  const invalid = rules.find((r) => r.view === 'base' && r.also.length > 0)
+  if (invalid) throw new TypeError(`a base-view rule takes no 'also' words: ${invalid.re.source}`)
+  const phraseAlso = rules.flatMap((r) => r.also.flat())
   const gateWords = rules.flatMap((r) => (Array.isArray(r.gate) ? (r.gate as readonly string[]) : []))
   const gate = createWordGate([...gateWords, ...phraseAlso])
   const gated: GatedRule[] = rules.map((rule) => ({
     rule,
     literal: Array.isArray(rule.gate) ? undefined : (rule.gate as { literal: string }).literal,
     gateHashes: Array.isArray(rule.gate) ? [...new Set((rule.gate as readonly string[]).map(gate.hash))] : [],
-    alsoWords: rule.view === 'phrase' ? rule.also.map((words) => words.map(gate.hash)) : [],
-    alsoLiterals: rule.view === 'base' ? rule.also : [],
+    alsoWords: rule.also.map((words) => words.map(gate.hash)),
     sticky: isAnchored(rule) ? new RegExp(rule.re.source, 'y') : undefined,
   }))
   const byWord = new Map<number, number[]>()
@@ -77,7 +77,6 @@ export const createRuleGates = (rules: readonly InjectionRule[]): RuleGates => {
       return gated.map((g, k) => {
         if (g.literal === undefined ? isOpen[k] === 0 : !base.includes(g.literal)) return null
         if (!g.alsoWords.every((hs) => hs.some((h) => hits.has(h)))) return null
-        if (!g.alsoLiterals.every((ls) => ls.some((l) => base.includes(l)))) return null
         const text = g.rule.view === 'phrase' ? phrase : base
         return g.sticky === undefined ? g.rule.re.exec(text) : firstAnchored(g, g.sticky, hits, text)
       })

@@ -22,9 +22,9 @@ export interface InjectionRule {
    */
   gate: readonly string[] | { literal: string }
   /**
-   * Further necessary conditions, all checked once the gate is open: every match contains a word of
-   * each list in the phrase view (phrase rules), or a literal of each list in the base view (base
-   * rules). They keep the expensive expressions off texts that have only the common gate word.
+   * Phrase rules only: further necessary conditions, checked once the gate is open. Every match
+   * contains a word of each list, so a text with only the common gate word skips the expression.
+   * (Base rules have none: a literal search per candidate cost more than the expressions it saved.)
    */
   also: readonly (readonly string[])[]
   /** Weight of a match in a user message and in retrieved content or a tool result. */
