@@ -2,8 +2,15 @@ import { createWordGate } from './create-word-gate.js'
 import { alt, type InjectionRule } from './injection-rule.js'
 
 export interface RuleGates {
-  /** Per rule, in order: its first match in its view, or null when it has none or a gate is shut. */
-  firstMatches(base: string, phrase: string): (RegExpExecArray | null)[]
+  /**
+   * Per rule, in order: its first match in its view, or null when it has none or a gate is shut.
+   * `phraseCodes`, when given, are the phrase's char codes (read faster than the string).
+   */
+  firstMatches(
+    base: string,
+    phrase: string,
+    phraseCodes?: Uint8Array | Uint16Array,
+  ): (RegExpExecArray | null)[]
 }
 
 interface GatedRule {
@@ -70,8 +77,8 @@ export const createRuleGates = (rules: readonly InjectionRule[]): RuleGates => {
     for (const h of g.gateHashes) byWord.set(h, [...(byWord.get(h) ?? []), k])
   }
   return {
-    firstMatches(base, phrase) {
-      const hits = gate.find(phrase)
+    firstMatches(base, phrase, phraseCodes) {
+      const hits = gate.find(phraseCodes ?? phrase)
       const isOpen = new Uint8Array(gated.length)
       for (const h of hits.keys()) for (const k of byWord.get(h) ?? NONE) isOpen[k] = 1
       return gated.map((g, k) => {

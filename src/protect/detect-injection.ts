@@ -121,7 +121,7 @@ export const createInjectionDetector = (opts: InjectionDetectorOptions = {}): In
     source: InjectionSource,
     evidence: Evidence,
   ): void => {
-    const matches = gates.firstMatches(n.base, phrase)
+    const matches = gates.firstMatches(n.base, phrase, phrase === n.phrase ? n.phraseCodes : undefined)
     // Tested once, on the first match: most texts match nothing.
     let isDiscussion: boolean | undefined
     for (const [k, rule] of INJECTION_RULES.entries()) {

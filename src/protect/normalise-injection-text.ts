@@ -6,6 +6,8 @@ export interface InjectionText {
   base: string
   /** `base` without diacritics, look-alike letters, leetspeak, emphasis marks or line breaks (phrase rules). */
   phrase: string
+  /** The phrase view's char codes, where the fast path made them: a word scan reads them faster. */
+  phraseCodes?: Uint8Array | Uint16Array
   /** Zero-width and direction-control characters hidden inside Latin text. */
   invisibleCount: number
   /** ASCII smuggled as Unicode tag characters (U+E0020–U+E007E), decoded. */
@@ -186,105 +188,115 @@ const buildFastTables = (): FastTables => {
 
 const FAST = buildFastTables()
 
-const codesToString = (codes: Uint16Array, isOneByte: boolean): string => {
-  if (isOneByte) {
-    const bytes = Buffer.allocUnsafe(codes.length)
-    bytes.set(codes)
-    return bytes.toString('latin1')
-  }
-  return Buffer.from(codes.buffer, codes.byteOffset, codes.length * 2).toString('utf16le')
-}
+// Codes are written to bytes while they fit (a Latin-1 text: one copy out as a one-byte string),
+// else to 16-bit units.
+type Codes = Buffer | Uint16Array
+const WIDE = -1
+const UNHANDLED = -2
 
-/** Lower-cased codes with blank runs collapsed as collapseBlanks does; undefined for other text. */
-const fastBase = (text: string, codes: Uint16Array): Uint16Array | undefined => {
-  const { lower } = FAST
-  let n = 0
-  // A blank run becomes one line break if it holds one, else one space.
-  let pending = SKIP
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    const l = c < FAST_LIMIT ? (lower[c] as number) : SKIP
-    if (l >= SPACE) {
-      if (l > pending) pending = l
-    } else if (l === SKIP) {
-      return undefined
-    } else {
-      if (pending !== SKIP) {
-        codes[n++] = pending === BREAK ? 10 : 32
-        pending = SKIP
-      }
-      codes[n++] = l
-    }
-  }
-  if (pending !== SKIP) codes[n++] = pending === BREAK ? 10 : 32
-  return codes.subarray(0, n)
-}
+const toText = (codes: Codes, start: number, end: number): string =>
+  codes instanceof Buffer
+    ? codes.toString('latin1', start, end)
+    : Buffer.from(codes.buffer, codes.byteOffset + start * 2, (end - start) * 2).toString('utf16le')
 
 // A run of leet characters is mapped up to three characters from a letter on either side: what
 // unLeet's three passes reach. Letters are judged unaccented, as unLeet sees them.
-const isLetterAt = (base: Uint16Array, i: number): boolean => {
-  if (i < 0 || i >= base.length) return false
-  const p = FAST.phrase[base[i] as number] as number
-  return p >= 97 && p <= 122
+const isLetterPhrase = (p: number): boolean => p >= 97 && p <= 122
+
+const mapLeetRun = (
+  codes: Codes,
+  from: number,
+  to: number,
+  isLeftLetter: boolean,
+  isRightLetter: boolean,
+) => {
+  const { leet } = FAST
+  for (let j = from; j < to; j++) {
+    if ((isLeftLetter && j - from < 3) || (isRightLetter && to - 1 - j < 3))
+      codes[j] = leet[codes[j] as number] as number
+  }
 }
 
-const copyLeetRun = (base: Uint16Array, start: number, out: Uint16Array, at: number): number => {
-  const { leet } = FAST
-  let end = start
-  while (end < base.length && (base[end] as number) < 128 && leet[base[end] as number] !== 0) end++
-  const isLeftLetter = isLetterAt(base, start - 1)
-  const isRightLetter = isLetterAt(base, end)
-  let n = at
-  for (let j = start; j < end; j++) {
-    const c = base[j] as number
-    out[n++] = (isLeftLetter && j - start < 3) || (isRightLetter && end - 1 - j < 3) ? (leet[c] as number) : c
-  }
-  return end
+interface FastEnds {
+  baseEnd: number
+  phraseEnd: number
 }
 
 /**
- * The phrase view from the base codes, as the slow path's replaces make it: unaccented, leetspeak
- * undone, emphasis marks dropped, line breaks made spaces.
+ * One pass over the text: the base view's codes go to `codes` from 0 (lower-cased, blank runs
+ * collapsed as collapseBlanks does), the phrase view's from `text.length` (unaccented, leetspeak
+ * undone, emphasis marks dropped, line breaks made spaces). A leet run is written as is and mapped
+ * once the character after it is known. UNHANDLED for a character of the Unicode path, WIDE for one
+ * that does not fit `codes`.
  */
-const fastPhrase = (base: Uint16Array, out: Uint16Array): Uint16Array => {
-  const { phrase } = FAST
-  let n = 0
-  let i = 0
-  while (i < base.length) {
-    const p = phrase[base[i] as number] as number
-    if (p > LEET_MARK) {
-      out[n++] = p
-      i++
-    } else if (p === LEET_MARK) {
-      const end = copyLeetRun(base, i, out, n)
-      n += end - i
-      i = end
+const fastPass = (text: string, codes: Codes): FastEnds | number => {
+  const { lower, phrase } = FAST
+  const maxCode = codes instanceof Buffer ? 0xff : 0xffff
+  let b = 0
+  let p = text.length
+  // A blank run becomes one line break if it holds one, else one space.
+  let pending = SKIP
+  let runFrom = -1
+  let isRunAfterLetter = false
+  for (let i = 0; i <= text.length; i++) {
+    let l: number
+    if (i < text.length) {
+      const c = text.charCodeAt(i)
+      l = c < FAST_LIMIT ? (lower[c] as number) : SKIP
+      if (l >= SPACE) {
+        if (l > pending) pending = l
+        continue
+      }
+      if (l === SKIP) return UNHANDLED
+      if (l > maxCode) return WIDE
+      if (pending !== SKIP) {
+        l = pending === BREAK ? 10 : 32
+        pending = SKIP
+        i--
+      }
+    } else if (pending !== SKIP) {
+      l = pending === BREAK ? 10 : 32
+      pending = SKIP
+      i--
     } else {
-      i++
+      l = -1
     }
+    const ph = l < 0 ? DROP : (phrase[l] as number)
+    if (ph === LEET_MARK) {
+      if (runFrom < 0) {
+        runFrom = p
+        isRunAfterLetter = b > 0 && isLetterPhrase(phrase[codes[b - 1] as number] as number)
+      }
+      codes[p++] = l
+    } else if (runFrom >= 0) {
+      mapLeetRun(codes, runFrom, p, isRunAfterLetter, isLetterPhrase(ph))
+      runFrom = -1
+    }
+    if (l < 0) break
+    codes[b++] = l
+    if (ph > LEET_MARK) codes[p++] = ph
   }
-  return out.subarray(0, n)
+  return { baseEnd: b, phraseEnd: p }
 }
 
-const isOneByte = (codes: Uint16Array): boolean => {
-  let all = 0
-  for (let i = 0; i < codes.length; i++) all |= codes[i] as number
-  return all < 256
+const fastViews = (text: string, codes: Codes): InjectionText | number => {
+  const ends = fastPass(text, codes)
+  if (typeof ends === 'number') return ends
+  return {
+    base: toText(codes, 0, ends.baseEnd),
+    phrase: toText(codes, text.length, ends.phraseEnd),
+    phraseCodes: codes.subarray(text.length, ends.phraseEnd),
+    invisibleCount: 0,
+    tagText: '',
+  }
 }
 
 /** The fast path, or undefined where the text has a character it does not handle. */
 const normaliseFast = (text: string): InjectionText | undefined => {
-  const codes = new Uint16Array(text.length * 2)
-  const base = fastBase(text, codes.subarray(0, text.length))
-  if (base === undefined) return undefined
-  const phrase = fastPhrase(base, codes.subarray(text.length))
-  const isLatin1 = isOneByte(base)
-  return {
-    base: codesToString(base, isLatin1),
-    phrase: codesToString(phrase, isLatin1),
-    invisibleCount: 0,
-    tagText: '',
-  }
+  // Base and phrase views are at most as long as the text: both fit in twice its length.
+  let views = fastViews(text, Buffer.allocUnsafe(text.length * 2))
+  if (views === WIDE) views = fastViews(text, new Uint16Array(text.length * 2))
+  return typeof views === 'number' ? undefined : views
 }
 
 /**
