@@ -199,93 +199,95 @@ const toText = (codes: Codes, start: number, end: number): string =>
     ? codes.toString('latin1', start, end)
     : Buffer.from(codes.buffer, codes.byteOffset + start * 2, (end - start) * 2).toString('utf16le')
 
-// A run of leet characters is mapped up to three characters from a letter on either side: what
-// unLeet's three passes reach. Letters are judged unaccented, as unLeet sees them.
-const isLetterPhrase = (p: number): boolean => p >= 97 && p <= 122
-
-const mapLeetRun = (
-  codes: Codes,
-  from: number,
-  to: number,
-  isLeftLetter: boolean,
-  isRightLetter: boolean,
-) => {
-  const { leet } = FAST
-  for (let j = from; j < to; j++) {
-    if ((isLeftLetter && j - from < 3) || (isRightLetter && to - 1 - j < 3))
-      codes[j] = leet[codes[j] as number] as number
+/**
+ * Writes the base view's codes to `out` from 0 (lower-cased, blank runs collapsed as collapseBlanks
+ * does) and returns their count; UNHANDLED for a character of the Unicode path, WIDE for one that
+ * does not fit `out`.
+ */
+const fastBase = (text: string, out: Codes): number => {
+  const { lower } = FAST
+  const maxCode = out instanceof Buffer ? 0xff : 0xffff
+  let n = 0
+  // A blank run becomes one line break if it holds one, else one space.
+  let pending = SKIP
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    const l = c < FAST_LIMIT ? (lower[c] as number) : SKIP
+    if (l >= SPACE) {
+      if (l > pending) pending = l
+    } else if (l === SKIP) {
+      return UNHANDLED
+    } else if (l > maxCode) {
+      return WIDE
+    } else {
+      if (pending !== SKIP) {
+        out[n++] = pending === BREAK ? 10 : 32
+        pending = SKIP
+      }
+      out[n++] = l
+    }
   }
+  if (pending !== SKIP) out[n++] = pending === BREAK ? 10 : 32
+  return n
 }
 
-interface FastEnds {
-  baseEnd: number
-  phraseEnd: number
+// A run of leet characters is mapped up to three characters from a letter on either side: what
+// unLeet's three passes reach. Letters are judged unaccented, as unLeet sees them.
+const isLetterAt = (codes: Codes, i: number, end: number): boolean => {
+  if (i < 0 || i >= end) return false
+  const p = FAST.phrase[codes[i] as number] as number
+  return p >= 97 && p <= 122
+}
+
+/** Copies the leet run of the base codes at `start` to `at`; returns the run's end. */
+const copyLeetRun = (codes: Codes, baseEnd: number, start: number, at: number): number => {
+  const { leet } = FAST
+  let end = start
+  while (end < baseEnd && (codes[end] as number) < 128 && leet[codes[end] as number] !== 0) end++
+  const isLeftLetter = isLetterAt(codes, start - 1, baseEnd)
+  const isRightLetter = isLetterAt(codes, end, baseEnd)
+  let n = at
+  for (let j = start; j < end; j++) {
+    const c = codes[j] as number
+    codes[n++] =
+      (isLeftLetter && j - start < 3) || (isRightLetter && end - 1 - j < 3) ? (leet[c] as number) : c
+  }
+  return end
 }
 
 /**
- * One pass over the text: the base view's codes go to `codes` from 0 (lower-cased, blank runs
- * collapsed as collapseBlanks does), the phrase view's from `text.length` (unaccented, leetspeak
- * undone, emphasis marks dropped, line breaks made spaces). A leet run is written as is and mapped
- * once the character after it is known. UNHANDLED for a character of the Unicode path, WIDE for one
- * that does not fit `codes`.
+ * Writes the phrase view after the base codes (which end at `baseEnd`; it starts at `at`), as the
+ * slow path's replaces make it: unaccented, leetspeak undone, emphasis marks dropped, line breaks
+ * made spaces. Returns where it ends.
  */
-const fastPass = (text: string, codes: Codes): FastEnds | number => {
-  const { lower, phrase } = FAST
-  const maxCode = codes instanceof Buffer ? 0xff : 0xffff
-  let b = 0
-  let p = text.length
-  // A blank run becomes one line break if it holds one, else one space.
-  let pending = SKIP
-  let runFrom = -1
-  let isRunAfterLetter = false
-  for (let i = 0; i <= text.length; i++) {
-    let l: number
-    if (i < text.length) {
-      const c = text.charCodeAt(i)
-      l = c < FAST_LIMIT ? (lower[c] as number) : SKIP
-      if (l >= SPACE) {
-        if (l > pending) pending = l
-        continue
-      }
-      if (l === SKIP) return UNHANDLED
-      if (l > maxCode) return WIDE
-      if (pending !== SKIP) {
-        l = pending === BREAK ? 10 : 32
-        pending = SKIP
-        i--
-      }
-    } else if (pending !== SKIP) {
-      l = pending === BREAK ? 10 : 32
-      pending = SKIP
-      i--
+const fastPhrase = (codes: Codes, baseEnd: number, at: number): number => {
+  const { phrase } = FAST
+  let n = at
+  let i = 0
+  while (i < baseEnd) {
+    const p = phrase[codes[i] as number] as number
+    if (p > LEET_MARK) {
+      codes[n++] = p
+      i++
+    } else if (p === LEET_MARK) {
+      const end = copyLeetRun(codes, baseEnd, i, n)
+      n += end - i
+      i = end
     } else {
-      l = -1
+      i++
     }
-    const ph = l < 0 ? DROP : (phrase[l] as number)
-    if (ph === LEET_MARK) {
-      if (runFrom < 0) {
-        runFrom = p
-        isRunAfterLetter = b > 0 && isLetterPhrase(phrase[codes[b - 1] as number] as number)
-      }
-      codes[p++] = l
-    } else if (runFrom >= 0) {
-      mapLeetRun(codes, runFrom, p, isRunAfterLetter, isLetterPhrase(ph))
-      runFrom = -1
-    }
-    if (l < 0) break
-    codes[b++] = l
-    if (ph > LEET_MARK) codes[p++] = ph
   }
-  return { baseEnd: b, phraseEnd: p }
+  return n
 }
 
 const fastViews = (text: string, codes: Codes): InjectionText | number => {
-  const ends = fastPass(text, codes)
-  if (typeof ends === 'number') return ends
+  const baseEnd = fastBase(text, codes)
+  if (baseEnd < 0) return baseEnd
+  const phraseEnd = fastPhrase(codes, baseEnd, text.length)
   return {
-    base: toText(codes, 0, ends.baseEnd),
-    phrase: toText(codes, text.length, ends.phraseEnd),
-    phraseCodes: codes.subarray(text.length, ends.phraseEnd),
+    base: toText(codes, 0, baseEnd),
+    phrase: toText(codes, text.length, phraseEnd),
+    phraseCodes: codes.subarray(text.length, phraseEnd),
     invisibleCount: 0,
     tagText: '',
   }
