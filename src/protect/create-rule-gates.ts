@@ -53,6 +53,18 @@ const firstAnchored = (g: GatedRule, sticky: RegExp, hits: Map<number, number[]>
   return null
 }
 
+const hasAlsoWords = (g: GatedRule, hits: Map<number, number[]>): boolean => {
+  for (const words of g.alsoWords) {
+    if (!words.some((h) => hits.has(h))) return false
+  }
+  return true
+}
+
+const firstMatch = (g: GatedRule, base: string, phrase: string, hits: Map<number, number[]>) => {
+  const text = g.rule.view === 'phrase' ? phrase : base
+  return g.sticky === undefined ? g.rule.re.exec(text) : firstAnchored(g, g.sticky, hits, text)
+}
+
 /**
  * Cheap necessary conditions in front of the rules' expressions: one pass over the phrase view's
  * words opens the rules gated on them, a literal search the others, and `also` shuts those that
@@ -72,6 +84,10 @@ export const createRuleGates = (rules: readonly InjectionRule[]): RuleGates => {
     alsoWords: rule.also.map((words) => words.map(gate.hash)),
     sticky: isAnchored(rule) ? new RegExp(rule.re.source, 'y') : undefined,
   }))
+  const byLiteral = new Map<string, number[]>()
+  for (const [k, g] of gated.entries()) {
+    if (g.literal !== undefined) byLiteral.set(g.literal, [...(byLiteral.get(g.literal) ?? []), k])
+  }
   const byWord = new Map<number, number[]>()
   for (const [k, g] of gated.entries()) {
     for (const h of g.gateHashes) byWord.set(h, [...(byWord.get(h) ?? []), k])
@@ -81,12 +97,14 @@ export const createRuleGates = (rules: readonly InjectionRule[]): RuleGates => {
       const hits = gate.find(phraseCodes ?? phrase)
       const isOpen = new Uint8Array(gated.length)
       for (const h of hits.keys()) for (const k of byWord.get(h) ?? NONE) isOpen[k] = 1
-      return gated.map((g, k) => {
-        if (g.literal === undefined ? isOpen[k] === 0 : !base.includes(g.literal)) return null
-        if (!g.alsoWords.every((hs) => hs.some((h) => hits.has(h)))) return null
-        const text = g.rule.view === 'phrase' ? phrase : base
-        return g.sticky === undefined ? g.rule.re.exec(text) : firstAnchored(g, g.sticky, hits, text)
-      })
+      // One search per distinct literal ('#' gates two rules).
+      for (const [literal, ks] of byLiteral) if (base.includes(literal)) for (const k of ks) isOpen[k] = 1
+      const matches: (RegExpExecArray | null)[] = []
+      for (let k = 0; k < gated.length; k++) {
+        const g = gated[k] as GatedRule
+        matches.push(isOpen[k] === 1 && hasAlsoWords(g, hits) ? firstMatch(g, base, phrase, hits) : null)
+      }
+      return matches
     },
   }
 }
