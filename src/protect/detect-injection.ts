@@ -1,4 +1,4 @@
-import { createWordGate, type WordGate } from './create-word-gate.js'
+import { createRuleGates } from './create-rule-gates.js'
 import { decodeEncodedPayloads } from './decode-encoded-payloads.js'
 import { findInstructiveComment } from './find-instructive-comment.js'
 import { EXFIL_RULES } from './injection-exfil-rules.js'
@@ -70,23 +70,6 @@ const isReported = (text: string, index: number): boolean =>
 const isQuoted = (text: string, index: number): boolean =>
   QUOTES.has(text[index - 1] ?? '') || QUOTES.has(text[index - 2] ?? '')
 
-interface GatedRule {
-  rule: InjectionRule
-  /** Hashes of the gate words; or the literal to find in the base view. */
-  wordHashes: readonly number[]
-  literal: string | undefined
-}
-
-const gateRules = (gate: WordGate): GatedRule[] =>
-  INJECTION_RULES.map((rule) =>
-    Array.isArray(rule.gate)
-      ? { rule, wordHashes: (rule.gate as readonly string[]).map(gate.hash), literal: undefined }
-      : { rule, wordHashes: [], literal: (rule.gate as { literal: string }).literal },
-  )
-
-const isGateOpen = (g: GatedRule, words: ReadonlySet<number>, base: string): boolean =>
-  g.literal === undefined ? g.wordHashes.some((h) => words.has(h)) : base.includes(g.literal)
-
 const isNegated = (text: string, index: number): boolean =>
   NEGATED.test(text.slice(Math.max(0, index - 8), index))
 
@@ -130,8 +113,7 @@ export const createInjectionDetector = (opts: InjectionDetectorOptions = {}): In
   const extra = (opts.extraPhrases ?? [])
     .map((p) => normaliseInjectionText(p).phrase.trim())
     .filter((p) => p !== '')
-  const gate = createWordGate(INJECTION_RULES.flatMap((r) => (Array.isArray(r.gate) ? r.gate : [])))
-  const rules = gateRules(gate)
+  const gates = createRuleGates(INJECTION_RULES)
 
   const applyRules = (
     n: InjectionText,
@@ -139,15 +121,14 @@ export const createInjectionDetector = (opts: InjectionDetectorOptions = {}): In
     source: InjectionSource,
     evidence: Evidence,
   ): void => {
-    const words = gate.present(phrase)
+    const matches = gates.firstMatches(n.base, phrase, phrase === n.phrase ? n.phraseCodes : undefined)
     // Tested once, on the first match: most texts match nothing.
     let isDiscussion: boolean | undefined
-    for (const g of rules) {
-      if (!isGateOpen(g, words, n.base)) continue
-      const { rule } = g
+    for (const [k, rule] of INJECTION_RULES.entries()) {
+      const m = matches[k]
+      if (m === null || m === undefined) continue
       const text = rule.view === 'phrase' ? phrase : n.base
-      const m = rule.re.exec(text)
-      if (m === null || (rule.isNegatable && isNegated(text, m.index))) continue
+      if (rule.isNegatable && isNegated(text, m.index)) continue
       isDiscussion ??= DISCUSSION.test(phrase)
       evidence.add(rule.id, ruleWeight(rule, m, text, source, isDiscussion))
     }

@@ -121,6 +121,10 @@ export const MARKUP_RULES: readonly InjectionRule[] = [
       'scan',
       'index',
     ],
+    also: [
+      ['you', 'u'],
+      ['when', 'if', 'while', 'after', 'as', 'once', 'before'],
+    ],
     source: `\\b${alt(AI_READER)}s?(?: agent| assistant| model)?s? ?[:,-] ?(?:when|if|while|after|as soon as|once|before) (?:you|u) (?:read|see|process|parse|summari[sz]e|encounter|find|retrieve|load|scan|index)\\b`,
     weights: [0.6, 0.85],
     isQuotable: false,
@@ -128,6 +132,10 @@ export const MARKUP_RULES: readonly InjectionRule[] = [
   rule({
     id: 'hidden-instructions',
     gate: ['ai', 'llm', 'language', 'assistant', 'chatbot', 'agent', 'automated', 'bot', 'gpt', 'claude'],
+    also: [
+      ['if', 'when', 'while'],
+      ['you', 'youre'],
+    ],
     source: `\\b(?:if|when|while) (?:you are|you're|youre|you were) (?:a |an )?(?:ai|llm|large language model|language model|assistant|chatbot|ai assistant|ai agent|ai model|automated (?:agent|system|assistant)|bot|gpt|claude|reading this as an ai)\\b(?! (?:researcher|engineer|developer|enthusiast|company|startup|student|practitioner|team|expert|professional|vendor|product|lab|founder|writer|journalist|user)s?\\b)`,
     weights: [0.45, 0.75],
   }),

@@ -191,6 +191,7 @@ export const ROLE_RULES: readonly InjectionRule[] = [
   rule({
     id: 'dan-jailbreak',
     gate: ['two', '2', 'both', 'dual', 'separate'],
+    also: [['responses', 'answers', 'replies']],
     source: `\\b(?:two|2|both|dual|separate) (?:different |separate |distinct )?(?:responses|answers|replies)\\b${gap(60)}\\b(?:normal|classic|filtered|unfiltered|jailbreak|jailbroken|developer mode|dan|uncensored)\\b`,
     weights: [0.5, 0.55],
   }),

@@ -21,6 +21,12 @@ export interface InjectionRule {
    * base view: every match contains one. Most prompts then try a handful of the expressions.
    */
   gate: readonly string[] | { literal: string }
+  /**
+   * Phrase rules only: further necessary conditions, checked once the gate is open. Every match
+   * contains a word of each list, so a text with only the common gate word skips the expression.
+   * (Base rules have none: a literal search per candidate cost more than the expressions it saved.)
+   */
+  also: readonly (readonly string[])[]
   /** Weight of a match in a user message and in retrieved content or a tool result. */
   user: number
   context: number
@@ -47,6 +53,7 @@ interface RuleInput {
   id: InjectionSignal
   view?: 'phrase' | 'base'
   gate: readonly string[] | { literal: string }
+  also?: readonly (readonly string[])[]
   source: string
   weights: readonly [user: number, context: number]
   isQuotable?: boolean
@@ -57,6 +64,7 @@ export const rule = ({
   id,
   view = 'phrase',
   gate,
+  also = [],
   source,
   weights,
   isQuotable = true,
@@ -66,6 +74,7 @@ export const rule = ({
   view,
   re: new RegExp(source),
   gate,
+  also,
   user: weights[0],
   context: weights[1],
   isQuotable,
