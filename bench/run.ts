@@ -89,6 +89,7 @@ async function startProcesses(
     command: process.execPath,
     args: [
       ...profiling,
+      ...(process.env['BENCH_NODE_FLAGS'] ? process.env['BENCH_NODE_FLAGS'].split(' ') : []),
       join(ROOT, 'bin', 'gatehouse.js'),
       'serve',
       '--config',

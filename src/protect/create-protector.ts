@@ -58,7 +58,10 @@ export function createProtector(config: ProtectConfig, deps: ProtectorDeps): Pro
       const slots = collectTexts(body)
       const total = slots.reduce((n, s) => n + s.text.length, 0)
       const findings: Finding[][] = []
-      const keys = slots.map((slot) => cache.keyOf(slot.text))
+      // Only earlier turns are looked up: the newest turn is new, and hashing it would cost more
+      // than it could save. It is cached from the next request on, when it has become history.
+      const history = historyLength(slots)
+      const keys = slots.map((slot, i) => (i < history ? cache.keyOf(slot.text) : undefined))
       for (const [i, slot] of slots.entries()) {
         const cached = cache.get(keys[i])
         if (cached) {
@@ -89,4 +92,10 @@ export function createProtector(config: ProtectConfig, deps: ProtectorDeps): Pro
     },
     close: () => detector.close(),
   }
+}
+
+/** How many slots come before the newest turn: everything up to the last assistant message. */
+function historyLength(slots: readonly TextSlot[]): number {
+  for (let i = slots.length - 1; i >= 0; i--) if (slots[i]!.source === 'assistant') return i + 1
+  return 0
 }
