@@ -302,6 +302,69 @@ describe('data protection: classification, redaction, restoration', () => {
     expect(res.json!['choices'][0].message.tool_calls[0].function.arguments).toBe(`{"to":"${EMAIL}"}`)
   })
 
+  it('restores placeholders in streamed tool-call arguments, split across chunks', async () => {
+    const args = '{"to":"[EMAIL_1]","cc":"[EMAIL_2]"}'
+    const base = { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini' }
+    const pieces = args.match(/.{1,3}/g)!
+    const cloud = await startFakeOpenAI(() =>
+      sse([
+        {
+          ...base,
+          choices: [
+            {
+              index: 0,
+              delta: {
+                role: 'assistant',
+                tool_calls: [
+                  { index: 0, id: 'call_1', type: 'function', function: { name: 'send', arguments: '' } },
+                ],
+              },
+              finish_reason: null,
+            },
+          ],
+        },
+        ...pieces.map((p) => ({
+          ...base,
+          choices: [
+            {
+              index: 0,
+              delta: { tool_calls: [{ index: 0, function: { arguments: p } }] },
+              finish_reason: null,
+            },
+          ],
+        })),
+        { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] },
+      ]),
+    )
+    closers.push(() => cloud.close())
+    const gw = await gateway(twoProviders(cloud, await echoProvider()))
+    const res = await chat(gw, {
+      model: 'cloud-only',
+      stream: true,
+      messages: [{ role: 'user', content: `Write to ${EMAIL} and copy anna.schmidt@example.de` }],
+    })
+    expect(res.status).toBe(200)
+    const streamed = res.events
+      .filter((e) => e !== '[DONE]')
+      .map((e) => JSON.parse(e).choices?.[0]?.delta?.tool_calls?.[0]?.function?.arguments ?? '')
+      .join('')
+    expect(streamed).toBe(`{"to":"${EMAIL}","cc":"anna.schmidt@example.de"}`)
+  })
+
+  it('scans a prompt too large for the event loop in a worker thread, with the same result', async () => {
+    const cloud = await echoProvider()
+    const gw = await gateway(twoProviders(cloud, await echoProvider()))
+    const filler = 'The quarterly report covers revenue, churn and hiring plans in detail. '.repeat(1000)
+    const res = await chat(gw, {
+      model: 'cloud-only',
+      messages: [{ role: 'user', content: `${filler}Contact ${EMAIL}.` }],
+    })
+    expect(res.status).toBe(200)
+    expect(filler.length).toBeGreaterThan(65_536)
+    expect(lastUser(cloud.calls[0]!).endsWith('Contact [EMAIL_1].')).toBe(true)
+    expect(res.headers.get('x-gatehouse-redactions')).toBe('email=1')
+  })
+
   it('records sensitivity and redaction counts, never the values', async () => {
     const cloud = await echoProvider()
     const gw = await gateway(
