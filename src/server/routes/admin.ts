@@ -11,6 +11,7 @@ import type { Runtime } from '../../runtime.js'
 import type { KeyRecord, Store } from '../../store/store.js'
 import { adminPrincipal } from '../admin-auth.js'
 import { parseDuration } from '../parse-duration.js'
+import { registerProtectRoutes } from './admin-protect.js'
 import { registerTenantRoutes } from './admin-tenants.js'
 import { registerLogRoutes } from './logs.js'
 
@@ -117,6 +118,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
       })
 
       registerTenantRoutes(admin, deps)
+      registerProtectRoutes(admin, deps.runtime)
     },
     { prefix: '/admin' },
   )
