@@ -104,7 +104,7 @@ export const createPlaceholderVault = (opts: PlaceholderVaultOptions = {}): Plac
   const lastNumber = new Map<string, number>()
   const placeholders = new Map<string, string>()
   const values = new Map<string, string>()
-  const root: MutableNode = { next: new Map() }
+  let root: MutableNode | undefined
   let longest = 0
 
   return {
@@ -124,7 +124,8 @@ export const createPlaceholderVault = (opts: PlaceholderVaultOptions = {}): Plac
       const placeholder = `[${core}]`
       values.set(core, value)
       placeholders.set(key, placeholder)
-      insert(root, core, value)
+      // The trie serves stream restoration only: built when first asked for, then kept up to date.
+      if (root !== undefined) insert(root, core, value)
       longest = Math.max(longest, placeholder.length)
       return placeholder
     },
@@ -137,7 +138,13 @@ export const createPlaceholderVault = (opts: PlaceholderVaultOptions = {}): Plac
     valueFor(core) {
       return values.get(core.toUpperCase())
     },
-    cores: root,
+    get cores() {
+      if (root === undefined) {
+        root = { next: new Map() }
+        for (const [core, value] of values) insert(root, core, value)
+      }
+      return root
+    },
     get size() {
       return values.size
     },

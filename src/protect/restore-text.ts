@@ -26,7 +26,8 @@ const bracketsAround = (text: string, start: number, end: number): [number, numb
  * bracket stays. Values are inserted once: a value that looks like a placeholder is not rescanned.
  */
 export const restoreText = (text: string, vault: PlaceholderVault): string => {
-  if (vault.size === 0) return text
+  // Every core is `LABEL_n`: without an underscore there is nothing to restore.
+  if (vault.size === 0 || !text.includes('_')) return text
   let out = ''
   let last = 0
   for (const match of text.matchAll(/[A-Za-z0-9_]+/g)) {
