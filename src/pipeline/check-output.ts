@@ -42,7 +42,7 @@ function outputCheck(ctx: RequestContext): OutputCheck | undefined {
     config,
     overrides,
     scan: protector.detector.scan,
-    requestValues: protection.requestValues(normaliseValue),
+    requestValues: () => protection.requestValues(normaliseValue),
     systemTexts: protection.scan.slots.filter((s) => s.source === 'system').map((s) => s.text),
     denyRules: protector.guardrails.outputRules,
   })

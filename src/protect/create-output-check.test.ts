@@ -18,7 +18,7 @@ const check = (
     config,
     overrides: opts.overrides,
     scan: detector.scan,
-    requestValues: new Set((opts.requestValues ?? []).map(normaliseValue)),
+    requestValues: () => new Set((opts.requestValues ?? []).map(normaliseValue)),
     systemTexts: opts.system ? [opts.system] : [],
     denyRules: compileDenyRules([
       { name: 'codename', keywords: ['bluebird'], applies_to: ['output'], flags: 'i', action: 'flag' },

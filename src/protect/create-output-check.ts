@@ -17,8 +17,8 @@ export interface OutputCheckOptions {
   config: GuardrailsConfig
   overrides: GuardOverrides
   scan: (text: string) => Finding[]
-  /** Normalised values of the personal data the request carried: the answer may repeat those. */
-  requestValues: ReadonlySet<string>
+  /** Normalised values of the personal data the request carried (the answer may repeat those); asked for only when needed. */
+  requestValues: () => ReadonlySet<string>
   /** The system prompt(s), to recognise a leak. */
   systemTexts: readonly string[]
   denyRules: readonly DenyRule[]
@@ -49,13 +49,17 @@ function shingles(text: string): Set<string> {
  * read answers. Runs on the provider's raw answer, before pseudonyms are restored.
  */
 export function createOutputCheck(options: OutputCheckOptions): OutputCheck {
-  const { config, overrides, scan, requestValues } = options
+  const { config, overrides, scan } = options
+  let requestValues: ReadonlySet<string> | undefined
   const actions = {
     secrets: resolveAction('output.secrets', config.output.secrets, overrides),
     pii: resolveAction('output.pii', config.output.pii, overrides),
     leak: resolveAction('output.system_prompt_leak', config.output.system_prompt_leak, overrides),
   }
-  const system = actions.leak === 'off' ? new Set<string>() : shingles(options.systemTexts.join('\n'))
+  // Built on the first window long enough to hold a run: most answers are checked without it.
+  let system: Set<string> | undefined
+  const systemShingles = (): Set<string> =>
+    (system ??= actions.leak === 'off' ? new Set<string>() : shingles(options.systemTexts.join('\n')))
   const rules = options.denyRules.map((r) => ({
     rule: r,
     action: resolveAction(r.name, r.action, overrides),
@@ -85,12 +89,16 @@ export function createOutputCheck(options: OutputCheckOptions): OutputCheck {
       for (const f of scan(window)) {
         if (f.end <= fresh) continue
         if (f.type === 'secret') found.push(fire('output.secrets', actions.secrets))
-        else if (!requestValues.has(normaliseValue(window.slice(f.start, f.end))))
+        else if (
+          !(requestValues ??= options.requestValues()).has(normaliseValue(window.slice(f.start, f.end)))
+        )
           found.push(fire('output.pii', actions.pii))
       }
     }
-    if (system.size > 0 && !fired.has('output.system_prompt_leak')) {
-      for (const s of shingles(window)) if (system.has(s)) leaked.add(s)
+    if (actions.leak !== 'off' && options.systemTexts.length > 0 && !fired.has('output.system_prompt_leak')) {
+      const own = shingles(window)
+      const known = own.size === 0 ? own : systemShingles()
+      for (const s of own) if (known.has(s)) leaked.add(s)
       if (leaked.size >= LEAK_SHINGLES) found.push(fire('output.system_prompt_leak', actions.leak))
     }
     for (const { rule, action } of rules) if (rule.matches(window)) found.push(fire(rule.name, action))

@@ -18,9 +18,8 @@ export interface ProtectedBody<T> {
  * first attempt that needs it; a fallback to a more trusted target gets the original).
  */
 export class RequestProtection {
-  readonly vault: PlaceholderVault = createPlaceholderVault()
+  #vault: PlaceholderVault | undefined
   readonly #bodies = new Map<string, ProtectedBody<ChatBody | EmbeddingsBody>>()
-  #reserved = false
 
   constructor(
     readonly scan: RequestScan,
@@ -29,6 +28,11 @@ export class RequestProtection {
     readonly protector: Protector,
     readonly tenant: string,
   ) {}
+
+  /** The request's pseudonyms; undefined until a body for some destination needed one. */
+  get vault(): PlaceholderVault | undefined {
+    return this.#vault
+  }
 
   decide(to: Destination): Decision {
     return this.protector.policy.decide(to, this.base, this.scan.types)
@@ -53,16 +57,18 @@ export class RequestProtection {
     const { slots, findings } = this.scan
     const redactions: Record<string, number> = {}
     if (![...actions.values()].some((a) => a !== 'allow')) return { body, redactions }
-    if (!this.#reserved) {
-      for (const slot of slots) this.vault.reserve(slot.text)
-      this.#reserved = true
+    let vault = this.#vault
+    if (vault === undefined && [...actions.values()].includes('pseudonymize')) {
+      vault = createPlaceholderVault()
+      for (const slot of slots) vault.reserve(slot.text)
+      this.#vault = vault
     }
     const hashKey = this.protector.hashKey(this.tenant)
     const texts = slots.map((slot, i) => {
       const list = findings[i]!
       if (list.length === 0) return slot.text
       const out = transformText(slot.text, list, (f) => (actions.get(f.type) ?? 'allow') as never, {
-        vault: this.vault,
+        ...(vault === undefined ? {} : { vault }),
         hashKey,
       })
       for (const [type, n] of Object.entries(out.counts)) redactions[type] = (redactions[type] ?? 0) + n
