@@ -51,6 +51,10 @@ function shingles(text: string): Set<string> {
 export function createOutputCheck(options: OutputCheckOptions): OutputCheck {
   const { config, overrides, scan } = options
   let requestValues: ReadonlySet<string> | undefined
+  const carried = (value: string): boolean => {
+    requestValues ??= options.requestValues()
+    return requestValues.has(normaliseValue(value))
+  }
   const actions = {
     secrets: resolveAction('output.secrets', config.output.secrets, overrides),
     pii: resolveAction('output.pii', config.output.pii, overrides),
@@ -89,10 +93,7 @@ export function createOutputCheck(options: OutputCheckOptions): OutputCheck {
       for (const f of scan(window)) {
         if (f.end <= fresh) continue
         if (f.type === 'secret') found.push(fire('output.secrets', actions.secrets))
-        else if (
-          !(requestValues ??= options.requestValues()).has(normaliseValue(window.slice(f.start, f.end)))
-        )
-          found.push(fire('output.pii', actions.pii))
+        else if (!carried(window.slice(f.start, f.end))) found.push(fire('output.pii', actions.pii))
       }
     }
     if (actions.leak !== 'off' && options.systemTexts.length > 0 && !fired.has('output.system_prompt_leak')) {
