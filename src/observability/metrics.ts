@@ -150,12 +150,22 @@ export function createMetrics({ targets, breakers, stats, recorder, ...rest }: M
     labelNames: ['model', 'tenant', 'kind'] as const,
     registers: [registry],
   })
+  const request = children(requestSeconds)
+  const ttft = children(ttftSeconds)
+  const error = children(errors)
+  const sensitivityOf = children(sensitivity)
+  const redactionsOf = children(redactions)
+  const verdictsOf = children(verdicts)
+  const tokensOf = children(tokens)
+  const costOf = children(cost)
+  const attemptsOf = children(attempts)
+  const upstreamOf = children(upstreamSeconds)
   return {
     registry,
     request({ model, tenant, status, errorKind, durationMs, ttftMs }) {
-      requestSeconds.observe({ model, tenant, status: String(status) }, durationMs / 1000)
-      if (ttftMs !== undefined) ttftSeconds.observe({ model, tenant }, ttftMs / 1000)
-      if (errorKind !== undefined) errors.inc({ model, tenant, kind: errorKind })
+      request(model, tenant, String(status)).observe(durationMs / 1000)
+      if (ttftMs !== undefined) ttft(model, tenant).observe(ttftMs / 1000)
+      if (errorKind !== undefined) error(model, tenant, errorKind).inc()
     },
     rejected: (reason, scope) => rejections.inc({ reason, scope }),
     protected(done) {
@@ -175,5 +185,23 @@ export function createMetrics({ targets, breakers, stats, recorder, ...rest }: M
     },
     retry: (target) => retries.inc({ target }),
     fallback: (target) => fallbacks.inc({ target }),
+  }
+}
+
+/**
+ * `metric.labels(...values)`, remembered per label values: prom-client hashes a label object on
+ * every call, several times per request. Values arrive in the metric's `labelNames` order; label
+ * values are bounded (config names, error kinds), so the map is too.
+ */
+function children<C>(metric: { labels(...values: string[]): C }): (...values: string[]) => C {
+  const made = new Map<string, C>()
+  return (...values) => {
+    const key = values.join('\u0000')
+    let child = made.get(key)
+    if (child === undefined) {
+      child = metric.labels(...values)
+      made.set(key, child)
+    }
+    return child
   }
 }
