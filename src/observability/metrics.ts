@@ -169,19 +169,18 @@ export function createMetrics({ targets, breakers, stats, recorder, ...rest }: M
     },
     rejected: (reason, scope) => rejections.inc({ reason, scope }),
     protected(done) {
-      sensitivity.inc({ tenant: done.tenant, sensitivity: done.sensitivity })
-      for (const [type, n] of Object.entries(done.redactions ?? {}))
-        redactions.inc({ tenant: done.tenant, type }, n)
-      for (const v of done.verdicts ?? []) verdicts.inc({ rule: v.rule, action: v.action })
+      sensitivityOf(done.tenant, done.sensitivity).inc()
+      for (const [type, n] of Object.entries(done.redactions ?? {})) redactionsOf(done.tenant, type).inc(n)
+      for (const v of done.verdicts ?? []) verdictsOf(v.rule, v.action).inc()
     },
     metered(target, tenant, usage, usd) {
-      tokens.inc({ target, tenant, type: 'input' }, usage.input)
-      tokens.inc({ target, tenant, type: 'output' }, usage.output)
-      if (usd !== undefined) cost.inc({ target, tenant }, usd)
+      tokensOf(target, tenant, 'input').inc(usage.input)
+      tokensOf(target, tenant, 'output').inc(usage.output)
+      if (usd !== undefined) costOf(target, tenant).inc(usd)
     },
     attempt(target, outcome, durationMs) {
-      attempts.inc({ target, outcome })
-      if (durationMs !== undefined) upstreamSeconds.observe({ target, outcome }, durationMs / 1000)
+      attemptsOf(target, outcome).inc()
+      if (durationMs !== undefined) upstreamOf(target, outcome).observe(durationMs / 1000)
     },
     retry: (target) => retries.inc({ target }),
     fallback: (target) => fallbacks.inc({ target }),
