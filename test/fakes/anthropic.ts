@@ -1,7 +1,6 @@
-import { once } from 'node:events'
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { cutBytes, listenFake, readBody } from './fake-server.js'
 
 /**
  * A fake Anthropic Messages API on a real socket, built from https://docs.anthropic.com/en/api:
@@ -151,35 +150,19 @@ export async function startFakeAnthropic(
   opts: { apiKey?: string } = {},
 ): Promise<FakeAnthropic> {
   const calls: AnthropicCall[] = []
-  const sockets = new Set<Socket>()
   const next = (call: AnthropicCall): Step =>
     typeof script === 'function' ? script(call) : script[Math.min(calls.length - 1, script.length - 1)]!
 
   const server = createServer(async (req, res) => {
-    const text = await readBody(req)
+    const text = (await readBody(req)).toString('utf8')
     const invalid = check(req, text, opts.apiKey)
     if (invalid) return answer(invalid, req, res)
     const call = { path: req.url ?? '', headers: req.headers, body: JSON.parse(text) }
     calls.push(call)
     await answer(next(call), req, res)
   })
-  server.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.setNoDelay(true)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    calls,
-    async close() {
-      for (const socket of sockets) socket.destroy()
-      server.close()
-      await once(server, 'close').catch(() => {})
-    },
-  }
+  const listening = await listenFake(server)
+  return { url: `http://127.0.0.1:${listening.port}`, calls, close: listening.close }
 }
 
 /** The checks Anthropic makes before a model sees the request, with its error messages. */
@@ -238,23 +221,7 @@ async function answer(step: Step, req: IncomingMessage, res: ServerResponse): Pr
 }
 
 /** The payload's bytes cut per event, at random positions, or at the given offsets. */
-export function split(payload: string, how: 'events' | 'random' | number[]): Buffer[] {
-  const bytes = Buffer.from(payload)
+function split(payload: string, how: 'events' | 'random' | number[]): Buffer[] {
   if (how === 'events') return payload.split(/(?<=\n\n)/).map((s) => Buffer.from(s))
-  const cuts =
-    how === 'random'
-      ? Array.from({ length: Math.max(1, Math.floor(bytes.length / 7)) }, () =>
-          Math.floor(Math.random() * bytes.length),
-        )
-      : how
-  const points = [...new Set([0, ...cuts.filter((c) => c > 0 && c < bytes.length), bytes.length])].sort(
-    (a, b) => a - b,
-  )
-  return points.slice(1).map((end, i) => bytes.subarray(points[i], end))
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = []
-  for await (const part of req) parts.push(part as Buffer)
-  return Buffer.concat(parts).toString('utf8')
+  return cutBytes(Buffer.from(payload), how, 7)
 }

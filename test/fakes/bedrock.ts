@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto'
-import { once } from 'node:events'
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { eventFrame, exceptionFrame } from './aws-event-stream.js'
 import { parseAuthorization, signature } from './aws-sigv4.js'
+import { cutBytes, listenFake, readBody } from './fake-server.js'
 
 /**
  * A fake Amazon Bedrock Runtime on a real socket, after the API reference
@@ -157,8 +156,6 @@ export async function startFakeBedrock(
   options: FakeBedrockOptions = TEST_CREDENTIALS,
 ): Promise<FakeBedrock> {
   const calls: BedrockCall[] = []
-  const sockets = new Set<Socket>()
-  let connections = 0
   const next = (call: BedrockCall): BedrockStep =>
     typeof script === 'function' ? script(call) : script[Math.min(calls.length - 1, script.length - 1)]!
 
@@ -181,26 +178,14 @@ export async function startFakeBedrock(
     calls.push(call)
     await answer(next(call), req, res)
   })
-  server.on('connection', (socket) => {
-    connections++
-    sockets.add(socket)
-    socket.setNoDelay(true)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
+  const listening = await listenFake(server)
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${listening.port}`,
     calls,
     get connections() {
-      return connections
+      return listening.connections()
     },
-    async close() {
-      for (const socket of sockets) socket.destroy()
-      server.close()
-      await once(server, 'close').catch(() => {})
-    },
+    close: listening.close,
   }
 }
 
@@ -295,24 +280,5 @@ async function answer(step: BedrockStep, req: IncomingMessage, res: ServerRespon
 }
 
 function split(frames: Buffer[], how: 'frames' | 'random' | number[]): Buffer[] {
-  if (how === 'frames') return frames
-  const bytes = Buffer.concat(frames)
-  const cuts =
-    how === 'random'
-      ? Array.from({ length: Math.max(1, Math.floor(bytes.length / 9)) }, () =>
-          Math.floor(Math.random() * bytes.length),
-        )
-      : how
-  const points = [...new Set([0, ...cuts.filter((c) => c > 0 && c < bytes.length), bytes.length])].sort(
-    (a, b) => a - b,
-  )
-  const out: Buffer[] = []
-  for (let i = 0; i + 1 < points.length; i++) out.push(bytes.subarray(points[i], points[i + 1]))
-  return out
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const parts: Buffer[] = []
-  for await (const part of req) parts.push(part as Buffer)
-  return Buffer.concat(parts)
+  return how === 'frames' ? frames : cutBytes(Buffer.concat(frames), how, 9)
 }

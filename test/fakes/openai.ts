@@ -1,7 +1,6 @@
-import { once } from 'node:events'
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { cutBytes, listenFake, readBody } from './fake-server.js'
 
 /**
  * A fake OpenAI (or OpenAI-compatible) server on a real socket, speaking the wire format of
@@ -188,8 +187,6 @@ export async function startFakeOpenAI(
   script: Step[] | ((call: RecordedCall) => Step) = [],
 ): Promise<FakeOpenAI> {
   const calls: RecordedCall[] = []
-  const sockets = new Set<Socket>()
-  let connections = 0
   let inFlight = 0
   const next = (call: RecordedCall): Step => {
     if (typeof script === 'function') return script(call)
@@ -202,7 +199,7 @@ export async function startFakeOpenAI(
     inFlight++
     // 'close' fires once the answer is complete or the connection is gone, whichever comes first.
     res.on('close', () => inFlight--)
-    const text = await readBody(req)
+    const text = (await readBody(req)).toString('utf8')
     let body: Record<string, unknown> = {}
     try {
       body = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>)
@@ -224,21 +221,13 @@ export async function startFakeOpenAI(
     calls.push(call)
     await answer(next(call), req, res)
   })
-  server.on('connection', (socket) => {
-    connections++
-    sockets.add(socket)
-    socket.setNoDelay(true)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
+  const listening = await listenFake(server)
 
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: `http://127.0.0.1:${listening.port}/v1`,
     calls,
     get connections() {
-      return connections
+      return listening.connections()
     },
     get inFlight() {
       return inFlight
@@ -251,11 +240,7 @@ export async function startFakeOpenAI(
         await sleep(5)
       }
     },
-    async close() {
-      for (const socket of sockets) socket.destroy()
-      server.close()
-      await once(server, 'close').catch(() => {})
-    },
+    close: listening.close,
   }
 }
 
@@ -301,24 +286,6 @@ async function answer(step: Step, req: IncomingMessage, res: ServerResponse): Pr
 }
 
 function split(payload: string, how: 'events' | 'random' | number[]): Buffer[] {
-  const bytes = Buffer.from(payload)
   if (how === 'events') return payload.split(/(?<=\n\n)/).map((s) => Buffer.from(s))
-  const cuts =
-    how === 'random'
-      ? Array.from({ length: Math.max(1, Math.floor(bytes.length / 7)) }, () =>
-          Math.floor(Math.random() * bytes.length),
-        )
-      : how
-  const points = [...new Set([0, ...cuts.filter((c) => c > 0 && c < bytes.length), bytes.length])].sort(
-    (a, b) => a - b,
-  )
-  const out: Buffer[] = []
-  for (let i = 0; i + 1 < points.length; i++) out.push(bytes.subarray(points[i], points[i + 1]))
-  return out
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = []
-  for await (const part of req) parts.push(part as Buffer)
-  return Buffer.concat(parts).toString('utf8')
+  return cutBytes(Buffer.from(payload), how, 7)
 }
