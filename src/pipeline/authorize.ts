@@ -1,10 +1,7 @@
 import type { Principal } from '../auth/principal.js'
-import type { Sensitivity } from '../config/schema.js'
 import { GatewayError } from '../errors.js'
-import { higher } from '../protect/data-policy.js'
+import { exceeds, higher } from '../protect/data-policy.js'
 import type { Stage } from './stage.js'
-
-const LEVEL: Record<Sensitivity, number> = { public: 0, internal: 1, confidential: 2, restricted: 3 }
 
 /**
  * Authorize: the model (or route) asked for must be allowed for the key and for its tenant, the
@@ -41,14 +38,10 @@ export const authorize = (): Stage => ({
     if (tenant?.sensitivity_floor !== undefined) {
       ctx.sensitivity = higher(ctx.sensitivity, tenant.sensitivity_floor)
     }
-    if (
-      tenant?.max_sensitivity !== undefined &&
-      ctx.sensitivity !== undefined &&
-      LEVEL[ctx.sensitivity] > LEVEL[tenant.max_sensitivity]
-    ) {
+    if (exceeds(ctx.sensitivity, tenant?.max_sensitivity)) {
       throw new GatewayError(
         'forbidden',
-        `Tenant ${principal.tenant} may not send ${ctx.sensitivity} data (its maximum is ${tenant.max_sensitivity}).`,
+        `Tenant ${principal.tenant} may not send ${ctx.sensitivity} data (its maximum is ${tenant?.max_sensitivity}).`,
       )
     }
     return next()

@@ -1,4 +1,5 @@
-import { createOutputCheck, normaliseValue, type OutputCheck } from '../protect/create-output-check.js'
+import { normaliseValue } from '../protect/create-detector.js'
+import { createOutputCheck, type OutputCheck } from '../protect/create-output-check.js'
 import type { ChatChunk, ChatCompletion } from '../providers/types.js'
 import type { RequestContext } from './context.js'
 import { noteVerdicts, policyViolation } from './guard.js'

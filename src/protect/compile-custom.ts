@@ -5,7 +5,8 @@ import type { Finding } from './entity-types.js'
 
 export type CustomScan = (text: string, out: Finding[]) => void
 
-const escapeRe2 = (s: string): string => s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')
+/** `s` as a literal inside an RE2 pattern. */
+export const escapeRe2 = (s: string): string => s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')
 
 // Context is looked for in a window around the match, lower-cased once per match (matches are rare).
 const hasContext = (text: string, f: Finding, words: readonly string[], windowChars: number): boolean => {

@@ -1,5 +1,6 @@
 import RE2 from 're2'
 import type { DenyRuleConfig } from '../config/protect-schema.js'
+import { escapeRe2 } from './compile-custom.js'
 
 export type DenyScope = 'user' | 'context' | 'output'
 
@@ -10,8 +11,6 @@ export interface DenyRule {
   action: DenyRuleConfig['action']
   matches(text: string): boolean
 }
-
-const escapeRe2 = (s: string): string => s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')
 
 /**
  * Deny rules from `protect.guardrails.deny`, compiled once per config with RE2, so a pattern from

@@ -25,7 +25,8 @@ const defaultWorkerUrl = (): URL =>
     ? new URL('../../dist/src/protect/scan-worker.js', import.meta.url)
     : new URL('./scan-worker.js', import.meta.url)
 
-const normalise = (value: string): string => value.replace(/[\s\-.()]/g, '').toLowerCase()
+/** A value as allow lists and the output check compare it: without spaces, dashes, dots, parentheses or case. */
+export const normaliseValue = (value: string): string => value.replace(/[\s\-.()]/g, '').toLowerCase()
 
 /**
  * A detector for personal data and secrets. The config is validated here (throws with every key
@@ -37,7 +38,7 @@ export const createDetector = (input: DetectConfigInput = {}, deps: DetectorDeps
   const config = parsed.config
   const enabled = new Set<string>(config.entities)
   const custom = compileCustom(config)
-  const allowed = new Set(config.allow.map(normalise))
+  const allowed = new Set(config.allow.map(normaliseValue))
   // Birth dates, names, addresses and key-word secrets are found from cue words.
   const hasCues = ['dob', 'person', 'address', 'secret'].some((t) => enabled.has(t))
   const scanBuiltins = createBuiltinScanner({ hasCues })
@@ -49,7 +50,7 @@ export const createDetector = (input: DetectConfigInput = {}, deps: DetectorDeps
     for (const run of custom) run(text, found)
     const resolved = resolveOverlaps(found)
     if (allowed.size === 0) return resolved
-    return resolved.filter((f) => !allowed.has(normalise(text.slice(f.start, f.end))))
+    return resolved.filter((f) => !allowed.has(normaliseValue(text.slice(f.start, f.end))))
   }
 
   return {

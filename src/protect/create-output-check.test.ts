@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { protectSchema } from '../config/protect-schema.js'
 import { compileDenyRules } from './compile-deny-rules.js'
-import { createDetector } from './create-detector.js'
-import { createOutputCheck, normaliseValue } from './create-output-check.js'
+import { createDetector, normaliseValue } from './create-detector.js'
+import { createOutputCheck } from './create-output-check.js'
 
 const detector = createDetector()
 const config = protectSchema.parse({}).guardrails

@@ -1,5 +1,6 @@
 import type { GuardrailsConfig } from '../config/protect-schema.js'
 import type { DenyRule } from './compile-deny-rules.js'
+import { normaliseValue } from './create-detector.js'
 import type { GuardOverrides, GuardVerdict } from './create-guardrails.js'
 import { resolveAction } from './create-guardrails.js'
 import type { Finding } from './entity-types.js'
@@ -31,8 +32,6 @@ const TAIL_CHARS = 320
 // A leak is this many words in a row taken verbatim from the system prompt.
 const SHINGLE_WORDS = 8
 const LEAK_SHINGLES = 3
-
-export const normaliseValue = (value: string): string => value.replace(/[\s\-.()]/g, '').toLowerCase()
 
 const words = (text: string): string[] => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []
 

@@ -33,6 +33,8 @@ export interface DataPolicy {
   decide(to: Destination, base: Sensitivity | undefined, types: ReadonlySet<string>): Decision
   /** A readable statement of where `level` may go, for error messages. */
   describe(level: Sensitivity): string
+  /** Why a refused destination was refused: the policy, or the action that blocks a type there. */
+  explain(decision: Exclude<Decision, { ok: true }>, to: Destination): string
 }
 
 const RANK: Record<Sensitivity, number> = { public: 0, internal: 1, confidential: 2, restricted: 3 }
@@ -59,6 +61,11 @@ export function createDataPolicy(config: ProtectConfig): DataPolicy {
     const rule = config.policy[level]
     return rule.trust.includes(to.trust) && regionAllowed(rule.regions, to.region)
   }
+  const describe = (level: Sensitivity): string => {
+    const rule = config.policy[level]
+    const where = rule.regions ? ` in region ${rule.regions.join(' or ')}` : ''
+    return `protect.policy.${level} allows ${rule.trust.join(', ')} providers${where}`
+  }
   return {
     levelOf,
     actionFor,
@@ -81,11 +88,11 @@ export function createDataPolicy(config: ProtectConfig): DataPolicy {
         return { ok: false, reason: 'data_policy', level: level ?? 'public' }
       return { ok: true, actions, level }
     },
-    describe(level) {
-      const rule = config.policy[level]
-      const where = rule.regions ? ` in region ${rule.regions.join(' or ')}` : ''
-      return `protect.policy.${level} allows ${rule.trust.join(', ')} providers${where}`
-    },
+    describe,
+    explain: (decision, to) =>
+      decision.reason === 'blocked_entity'
+        ? `protect.actions.${decision.type} blocks ${decision.type} for ${to.trust} providers`
+        : describe(decision.level),
   }
 }
 

@@ -20,6 +20,7 @@ export interface ProtectedBody<T> {
 export class RequestProtection {
   #vault: PlaceholderVault | undefined
   readonly #bodies = new Map<string, ProtectedBody<ChatBody | EmbeddingsBody>>()
+  readonly #decisions = new Map<string, Decision>()
 
   constructor(
     readonly scan: RequestScan,
@@ -34,8 +35,15 @@ export class RequestProtection {
     return this.#vault
   }
 
+  /** The policy's decision for `to`; routing asks once per candidate, execute again per attempt. */
   decide(to: Destination): Decision {
-    return this.protector.policy.decide(to, this.base, this.scan.types)
+    const key = `${to.trust}|${to.region ?? ''}`
+    let decision = this.#decisions.get(key)
+    if (decision === undefined) {
+      decision = this.protector.policy.decide(to, this.base, this.scan.types)
+      this.#decisions.set(key, decision)
+    }
+    return decision
   }
 
   /** The body as `to` may receive it. Throws when the policy refuses `to` (routing should not have chosen it). */

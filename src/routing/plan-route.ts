@@ -254,32 +254,21 @@ async function noTargetError(ctx: RequestContext, input: NoTargetInput): Promise
 /** 403 naming the sensitivity, what was found and the policy that keeps every target out. */
 function dataPolicyError(ctx: RequestContext, input: NoTargetInput): GatewayError {
   const protection = ctx.protection!
-  const { policy } = protection.protector
+  const { config } = ctx.runtime
   const found = Object.keys(protection.scan.counts)
-  const refused = input.trace.candidates.filter(
-    (c) => c.skipped === 'data_policy' || c.skipped === 'blocked_entity',
-  )
   const reasons = new Set<string>()
-  for (const c of refused) {
-    const provider = ctx.runtime.config.providers[ctx.runtime.config.models[c.target]!.provider]!
+  const targets: string[] = []
+  for (const c of input.trace.candidates) {
+    if (c.skipped !== 'data_policy' && c.skipped !== 'blocked_entity') continue
+    const provider = config.providers[config.models[c.target]!.provider]!
     const to = { trust: provider.trust, region: provider.region }
     const decision = protection.decide(to)
-    if (decision.ok) continue
-    reasons.add(
-      decision.reason === 'blocked_entity'
-        ? `protect.actions.${decision.type} blocks ${decision.type} for ${to.trust} providers`
-        : policy.describe(decision.level),
-    )
+    if (!decision.ok) reasons.add(protection.protector.policy.explain(decision, to))
+    targets.push(`${c.target} (${provider.trust}${provider.region ? `, ${provider.region}` : ''})`)
   }
-  const targets = refused
-    .map((c) => {
-      const provider = ctx.runtime.config.providers[ctx.runtime.config.models[c.target]!.provider]!
-      return `${c.target} (${provider.trust}${provider.region ? `, ${provider.region}` : ''})`
-    })
-    .join(', ')
   return new GatewayError(
     'data_policy_denied',
-    `This request is ${ctx.sensitivity ?? 'public'}${found.length > 0 ? ` (found: ${found.join(', ')})` : ''} and no target of '${input.requested}' may receive it: ${[...reasons].join('; ')}. Refused: ${targets}.`,
+    `This request is ${ctx.sensitivity ?? 'public'}${found.length > 0 ? ` (found: ${found.join(', ')})` : ''} and no target of '${input.requested}' may receive it: ${[...reasons].join('; ')}. Refused: ${targets.join(', ')}.`,
   )
 }
 

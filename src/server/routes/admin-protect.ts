@@ -51,16 +51,7 @@ export function registerProtectRoutes(admin: FastifyInstance, runtime: () => Run
         const to = { trust: provider.trust, region: provider.region }
         const decision = protection.decide(to)
         const where = { target: name, provider: provider.name, trust: to.trust, region: to.region ?? null }
-        if (!decision.ok) {
-          return {
-            ...where,
-            eligible: false,
-            reason:
-              decision.reason === 'blocked_entity'
-                ? `protect.actions.${decision.type} blocks ${decision.type} for ${to.trust} providers`
-                : protector.policy.describe(decision.level),
-          }
-        }
+        if (!decision.ok) return { ...where, eligible: false, reason: protector.policy.explain(decision, to) }
         const made = protection.bodyFor(body, to)
         return { ...where, eligible: true, redactions: made.redactions, messages: made.body.messages }
       }),
