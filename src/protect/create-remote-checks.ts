@@ -1,4 +1,3 @@
-import { CancelSignal } from '../cancel-signal.js'
 import type { ResolvedConfig } from '../config/load.js'
 import { prepareBody } from '../pipeline/prepare-body.js'
 import type { ChatBody, Provider } from '../providers/types.js'
@@ -20,29 +19,23 @@ export function createRemoteChecks(
   if (guard_model) {
     const model = config.models[guard_model.model]!
     const ask: AskModel = async (system, text, signal) => {
-      const provider = providers.get(model.provider)!
-      const cancel = new CancelSignal()
-      const onAbort = () => cancel.abort(signal.reason)
-      signal.addEventListener('abort', onAbort, { once: true })
-      try {
-        const body = prepareBody<ChatBody>(
-          {
-            model: model.name,
-            messages: [
-              { role: 'system', content: system },
-              { role: 'user', content: text },
-            ],
-            max_tokens: 16,
-            temperature: 0,
-          },
-          model,
-        )
-        const answer = await provider.chat(body, { signal: cancel, model, requestId: 'guard-model' })
-        const content = answer.choices[0]?.message.content
-        return typeof content === 'string' ? content : ''
-      } finally {
-        signal.removeEventListener('abort', onAbort)
-      }
+      const body = prepareBody<ChatBody>(
+        {
+          model: model.name,
+          messages: [
+            { role: 'system', content: system },
+            { role: 'user', content: text },
+          ],
+          max_tokens: 16,
+          temperature: 0,
+        },
+        model,
+      )
+      const answer = await providers
+        .get(model.provider)!
+        .chat(body, { signal, model, requestId: 'guard-model' })
+      const content = answer.choices[0]?.message.content
+      return typeof content === 'string' ? content : ''
     }
     checks.push(createGuardModelCheck(guard_model, ask))
   }

@@ -2,6 +2,7 @@ import RE2 from 're2'
 import type { CancelSignal } from '../cancel-signal.js'
 import type { GuardrailsConfig } from '../config/protect-schema.js'
 import { GatewayError } from '../errors.js'
+import { CallDeadline } from '../routing/call-deadline.js'
 import type { TextSlot } from './collect-texts.js'
 import { type GuardOverrides, type GuardVerdict, resolveAction } from './create-guardrails.js'
 
@@ -24,7 +25,11 @@ interface Common {
 function remoteCheck(
   name: RemoteCheck['name'],
   settings: Common,
-  judge: (text: string, source: Source, signal: AbortSignal) => Promise<{ flagged: boolean; score?: number }>,
+  judge: (
+    text: string,
+    source: Source,
+    signal: CancelSignal,
+  ) => Promise<{ flagged: boolean; score?: number }>,
 ): RemoteCheck {
   return {
     name,
@@ -38,9 +43,10 @@ function remoteCheck(
           .map((s) => s.text)
           .join('\n\n')
         if (text === '') continue
-        const within = AbortSignal.any([signal.toAbortSignal(), AbortSignal.timeout(settings.timeout_ms)])
+        // The request's cancellation and the check's own timeout, on one signal.
+        const deadline = new CallDeadline(signal, { totalMs: settings.timeout_ms })
         try {
-          const result = await judge(text, source, within)
+          const result = await judge(text, source, deadline.signal)
           if (result.flagged) {
             verdicts.push({
               rule: name,
@@ -58,6 +64,8 @@ function remoteCheck(
             )
           }
           verdicts.push({ rule: name, source, action: 'log', signals: ['unavailable'] })
+        } finally {
+          deadline.release()
         }
       }
       return verdicts
@@ -80,7 +88,7 @@ export function createClassifierCheck(
       method: 'POST',
       headers,
       body: JSON.stringify({ input, source }),
-      signal,
+      signal: signal.toAbortSignal(),
     })
     if (!res.ok) throw new Error(`classifier answered HTTP ${res.status}`)
     const body = (await res.json()) as { flagged?: unknown; score?: unknown }
@@ -90,7 +98,7 @@ export function createClassifierCheck(
 }
 
 /** Sends the instructions and the text to a model; returns its answer's text. */
-export type AskModel = (system: string, text: string, signal: AbortSignal) => Promise<string>
+export type AskModel = (system: string, text: string, signal: CancelSignal) => Promise<string>
 
 /** A guard model (Llama Guard, a small instruct model...) served by one of this gateway's providers. */
 export function createGuardModelCheck(

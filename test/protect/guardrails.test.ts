@@ -171,12 +171,13 @@ describe('guardrails', () => {
 
   it('asks an external HTTP classifier, and fails open or closed as configured', async () => {
     const seen: Array<{ input: string; source: string }> = []
-    let answer: 'flag' | 'ok' | 'down' = 'flag'
+    let answer: 'flag' | 'ok' | 'down' | 'stall' = 'flag'
     const server = createServer((req, res) => {
       let body = ''
       req.on('data', (c) => (body += c))
       req.on('end', () => {
         seen.push(JSON.parse(body))
+        if (answer === 'stall') return
         if (answer === 'down') return res.writeHead(500).end()
         res.writeHead(200, { 'content-type': 'application/json' })
         res.end(JSON.stringify({ flagged: answer === 'flag', score: 0.97 }))
@@ -206,6 +207,14 @@ describe('guardrails', () => {
     const refused = await chat(closed, { model: 'm', messages: [{ role: 'user', content: 'hello' }] })
     expect(refused.status).toBe(503)
     expect(refused.json!['error'].code).toBe('guardrail_unavailable')
+    // A classifier that never answers is cut at its timeout, not at the caller's.
+    answer = 'stall'
+    const slow = await gateway(fake, {
+      protect: { guardrails: { classifier: { url, timeout_ms: 150, on_error: 'closed' } } },
+    })
+    const cut = await chat(slow, { model: 'm', messages: [{ role: 'user', content: 'hello' }] })
+    expect(cut.status).toBe(503)
+    expect(cut.elapsedMs).toBeLessThan(2_000)
   })
 
   it('asks a guard model served by the gateway itself', async () => {
