@@ -196,6 +196,10 @@ describe('guardrails', () => {
     expect(blocked.status).toBe(400)
     expect(blocked.json!['error'].message).toContain("'classifier'")
     expect(seen[0]).toEqual({ input: 'something borderline', source: 'user' })
+    // What the built-in checks already block is not sent to the classifier.
+    const asked = seen.length
+    expect((await chat(open, { model: 'm', messages: [{ role: 'user', content: ATTACK }] })).status).toBe(400)
+    expect(seen).toHaveLength(asked)
     answer = 'down'
     expect((await chat(open, { model: 'm', messages: [{ role: 'user', content: 'hello' }] })).status).toBe(
       200,

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import {
   chunks,
   completion,
+  error,
   type FakeOpenAI,
   json,
   type RecordedCall,
@@ -128,6 +129,20 @@ describe('data protection: classification, redaction, restoration', () => {
     expect(lastUser(cloud.calls[0]!)).toBe('Contact [EMAIL_1] or [EMAIL_2] today.')
     expect(streamedText(res.events)).toBe(`You said: ${prompt}`)
     expect(res.events.at(-1)).toBe('[DONE]')
+  })
+
+  it('gives each attempt the body its target may see: pseudonyms for the external one, clear text on fallback to onprem', async () => {
+    const cloud = await startFakeOpenAI(() => error(503))
+    closers.push(() => cloud.close())
+    const local = await echoProvider()
+    const gw = await gateway(twoProviders(cloud, local, { routing: { retry: { attempts: 1 } } }))
+    const res = await chat(gw, { model: 'chat', messages: [{ role: 'user', content: `Mail ${EMAIL}` }] })
+    expect(res.status).toBe(200)
+    expect(lastUser(cloud.calls[0]!)).toBe('Mail [EMAIL_1]')
+    expect(lastUser(local.calls[0]!)).toBe(`Mail ${EMAIL}`)
+    expect(res.json!['choices'][0].message.content).toBe(`You said: Mail ${EMAIL}`)
+    // The answer came from a target that saw no pseudonyms: nothing was redacted for it.
+    expect(res.headers.get('x-gatehouse-redactions')).toBeNull()
   })
 
   it('sends data in clear to an onprem provider the policy trusts', async () => {
