@@ -64,3 +64,16 @@ export function needed(bucket: BucketTake): number {
 export function floorOf(limit: number): number {
   return -limit
 }
+
+/** A granted slot whose `release` runs once, however often it is called (stream end, error, abort). */
+export function granted(release: () => void): AcquireResult {
+  let released = false
+  return {
+    ok: true,
+    release() {
+      if (released) return
+      released = true
+      release()
+    },
+  }
+}

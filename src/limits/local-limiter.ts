@@ -3,6 +3,7 @@ import {
   type BucketState,
   type BucketTake,
   floorOf,
+  granted,
   type Limiter,
   msUntil,
   needed,
@@ -75,19 +76,13 @@ export function createLocalLimiter(now: () => number = Date.now): Limiter {
       const denied = requests.find((r) => (slots.get(r.key) ?? 0) >= r.limit)
       if (denied) return { ok: false, denied }
       for (const r of requests) slots.set(r.key, (slots.get(r.key) ?? 0) + 1)
-      let released = false
-      return {
-        ok: true,
-        release() {
-          if (released) return
-          released = true
-          for (const r of requests) {
-            const left = (slots.get(r.key) ?? 1) - 1
-            if (left <= 0) slots.delete(r.key)
-            else slots.set(r.key, left)
-          }
-        },
-      }
+      return granted(() => {
+        for (const r of requests) {
+          const left = (slots.get(r.key) ?? 1) - 1
+          if (left <= 0) slots.delete(r.key)
+          else slots.set(r.key, left)
+        }
+      })
     },
     async close() {},
   }

@@ -4,6 +4,7 @@ import {
   type AcquireResult,
   type BucketState,
   type BucketTake,
+  granted,
   type Limiter,
   msUntil,
   needed,
@@ -125,18 +126,12 @@ export function createRedisLimiter(redis: Redis): Limiter {
         ...requests.map((r) => r.limit),
       )
       if (denied > 0) return { ok: false, denied: requests[denied - 1]! }
-      let released = false
-      return {
-        ok: true,
-        release() {
-          if (released) return
-          released = true
-          const pipeline = client.pipeline()
-          for (const key of keys) pipeline.zrem(key, lease)
-          // A failed release is healed by the lease expiry.
-          pipeline.exec().catch(() => {})
-        },
-      }
+      return granted(() => {
+        const pipeline = client.pipeline()
+        for (const key of keys) pipeline.zrem(key, lease)
+        // A failed release is healed by the lease expiry.
+        pipeline.exec().catch(() => {})
+      })
     },
     async close() {},
   }
