@@ -224,6 +224,13 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
       try {
         await app.close()
       } finally {
+        // A handler may still be between its answer's last byte and its end; the last answers'
+        // bookkeeping (request log, spans, budgets) then runs on the next turn (`answerHandedOver`):
+        // let both happen before what they write to is closed.
+        // (Bounded: past the deadline they were cut, and a cut handler ends at once.)
+        const givenUpAtMs = Date.now() + deadlineMs + 1_000
+        while (inFlight.size > 0 && Date.now() < givenUpAtMs) await new Promise((r) => setTimeout(r, 5))
+        await new Promise((resolve) => setImmediate(resolve))
         clearTimeout(deadline)
         clearInterval(idleSweep)
         await registry.closeAll()

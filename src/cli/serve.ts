@@ -29,7 +29,6 @@ export function registerServe(program: Command): void {
         }
         throw err
       }
-      process.stderr.write(`gatehouse listening on ${gatehouse.url} (config: ${configPath})\n`)
       const stop = (signal: string) => {
         gatehouse.logger.info({ signal }, 'signal received')
         gatehouse.close().then(
@@ -43,6 +42,9 @@ export function registerServe(program: Command): void {
       process.once('SIGTERM', () => stop('SIGTERM'))
       process.once('SIGINT', () => stop('SIGINT'))
       process.on('SIGHUP', () => void gatehouse.reload())
+      // Announced only once the handlers are in place: a SIGHUP sent by whoever waits for this line
+      // would otherwise meet the default action and end the process.
+      process.stderr.write(`gatehouse listening on ${gatehouse.url} (config: ${configPath})\n`)
     })
 }
 

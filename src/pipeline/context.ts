@@ -98,6 +98,11 @@ export interface RequestContext {
   costUsd?: number
   /** Pending when meter is still counting tokens of a cut stream; `usage`/`costUsd` follow it. */
   metering?: Promise<void>
+  /**
+   * Bookkeeping that waits until the answer has been handed to the caller (set by the HTTP runner,
+   * which runs it then; absent, `afterAnswer` runs it at once). See `afterAnswer` in when-done.ts.
+   */
+  afterAnswer?: Array<() => void>
   firstByteAtMs?: number
   outcome?: { status: number; errorKind?: ErrorKind }
   /** The request's trace span, when tracing is on; ended by the record stage. */

@@ -4,6 +4,7 @@ import type { TokenEstimator } from '../routing/estimate-tokens.js'
 import type { RoutingMetrics } from '../routing/routing-deps.js'
 import type { RequestContext } from './context.js'
 import type { Stage } from './stage.js'
+import { afterAnswer } from './when-done.js'
 
 /**
  * Meter: the tokens a call used, from the provider's reported usage, or counted with the
@@ -26,7 +27,7 @@ export const meter = (tokens: TokenEstimator, metrics: RoutingMetrics): Stage =>
         ? await counted(ctx, tokens, result.response.choices.map((c) => textOf(c.message.content)).join(''))
         : undefined)
     price(ctx)
-    report(ctx, metrics)
+    afterAnswer(ctx, () => report(ctx, metrics))
     return result
   },
 })
@@ -68,13 +69,13 @@ async function* meterStream(
         price(ctx)
         report(ctx, metrics)
       })
-    } else if (!done) report(ctx, metrics)
+    } else if (!done) afterAnswer(ctx, () => report(ctx, metrics))
   }
   if (!ctx.usage) {
     ctx.usage = await counted(ctx, tokens, text.join(''))
     price(ctx)
   }
-  report(ctx, metrics)
+  afterAnswer(ctx, () => report(ctx, metrics))
   if (last && !last.usage && ctx.usage) {
     // The stream ended cleanly without usage: give callers that asked for it the counted one.
     yield {

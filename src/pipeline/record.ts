@@ -67,9 +67,16 @@ function writeLine(
   metrics: RoutingMetrics,
   answer = '',
 ): void {
-  // Durations are measured now; the line waits only for meter's count of a cut stream.
+  // Durations are measured now; the line and the metrics wait for the answer to be handed over
+  // (and for meter's count of a cut stream).
   const endedAtMs = performance.now()
-  afterMetering(ctx, () => writeLineAt(ctx, recorder, endedAtMs, answer))
+  afterMetering(ctx, () => {
+    writeLineAt(ctx, recorder, endedAtMs, answer)
+    countRequest(ctx, metrics, endedAtMs)
+  })
+}
+
+function countRequest(ctx: RequestContext, metrics: RoutingMetrics, endedAtMs: number): void {
   const { models, routes } = ctx.runtime.config
   metrics.request({
     // Only configured names as labels: a caller's typos must not grow the series without bound.

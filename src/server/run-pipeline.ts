@@ -3,6 +3,7 @@ import { CancelSignal } from '../cancel-signal.js'
 import type { Operation, RequestContext } from '../pipeline/context.js'
 import { callerMetaFrom, simulateFrom } from '../pipeline/ingress.js'
 import type { PipelineResult } from '../pipeline/stage.js'
+import { answerHandedOver } from '../pipeline/when-done.js'
 import type { ChatBody, EmbeddingsBody } from '../providers/types.js'
 import { traceHeader } from '../routing/route-trace.js'
 import type { Runtime } from '../runtime.js'
@@ -40,8 +41,9 @@ export async function runPipeline(
   reply.raw.on('close', onClose)
   deps.inFlight.add(signal)
   const runtime = deps.runtime()
+  let ctx: RequestContext | undefined
   try {
-    const ctx: RequestContext = {
+    ctx = {
       id: request.id,
       startedAtMs: performance.now(),
       operation: input.operation,
@@ -58,6 +60,7 @@ export async function runPipeline(
       stage: 'ingress',
       targets: [],
       attempts: [],
+      afterAnswer: [],
     }
     // Until classification exists, the effective sensitivity is the caller's declaration.
     if (ctx.meta.sensitivity) ctx.sensitivity = ctx.meta.sensitivity
@@ -86,6 +89,8 @@ export async function runPipeline(
       reply.header('x-gatehouse-cost-usd', String(ctx.costUsd))
     return await write(result, ctx)
   } finally {
+    // Budgets, the request log and metrics settle once the answer (or the error) is on its way.
+    if (ctx) answerHandedOver(ctx)
     deps.inFlight.delete(signal)
     if (reply.raw.writableFinished) reply.raw.off('close', onClose)
   }

@@ -109,7 +109,9 @@ describe('config hot reload', () => {
     const { events, content } = parseStream(await stream.rest())
     expect(events.at(-1)).toBe('data: [DONE]')
     expect(content).toBe(reply)
-    // The stream ended after the new config was in place, and was recorded as a success.
+    // The stream ended after the new config was in place, and was recorded as a success (the line
+    // is written just after the answer, not before).
+    await until('the request log line', () => logIndex(gateway!, 'request completed') >= 0)
     const reloadedAt = logIndex(gateway, 'config reloaded')
     const completedAt = logIndex(gateway, 'request completed')
     expect(completedAt).toBeGreaterThan(reloadedAt)
