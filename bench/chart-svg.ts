@@ -2,15 +2,18 @@ import type { BenchResults } from './results.js'
 
 /**
  * A self-contained SVG bar chart of the two numbers the targets care most about, per
- * concurrency: added p50 latency and gateway CPU per request, each with its target as a dashed line.
+ * concurrency: added p50 latency and CPU per request, the gateway's beside the bare proxy peer's,
+ * each with its target as a dashed line.
  */
 
 interface Panel {
   title: string
-  bars: Array<{ label: string; value: number }>
-  target: { value: number; label: string }
+  /** One group per label: the peer's bar, the gateway's bar and, where one applies, the target. */
+  bars: Array<{ label: string; value: number; peer: number; target?: number }>
   color: string
 }
+
+const PEER_COLOR = '#B0B0B0'
 
 const WIDTH = 760
 const HEIGHT = 350
@@ -19,27 +22,43 @@ const PLOT_TOP = 90
 const PLOT_HEIGHT = 200
 
 export function renderChartSvg(results: BenchResults): string {
-  const bars = (pick: (r: BenchResults['nonStreaming'][number]) => number) =>
-    results.nonStreaming.map((r) => ({
-      label: `${r.connections} conn${r.connections === 1 ? '' : 's'}`,
-      value: pick(r),
-    }))
+  const limit = (name: string) => results.targets.find((t) => t.name.startsWith(name))?.limit
+  const at1 = results.nonStreaming.find((r) => r.connections === 1)
+  const { direct, peer, gateway } = results.streaming
   const panels: Panel[] = [
     {
-      title: 'Added p50 latency (ms)',
-      bars: bars((r) => r.gateway.latency.p50Ms - r.direct.latency.p50Ms),
-      target: { value: 0.25, label: 'target @1 conn' },
+      // Only one connection: with more, the added latency is queueing at a saturated core.
+      title: 'Added latency @1 conn, p50 (ms)',
+      bars: [
+        {
+          label: 'answer',
+          value: at1 ? at1.gateway.latency.p50Ms - at1.direct.latency.p50Ms : Number.NaN,
+          peer: at1 ? at1.peer.latency.p50Ms - at1.direct.latency.p50Ms : Number.NaN,
+          target: limit('added p50'),
+        },
+        {
+          label: 'first streamed byte',
+          value: gateway.ttfb.p50Ms - direct.ttfb.p50Ms,
+          peer: peer.ttfb.p50Ms - direct.ttfb.p50Ms,
+          target: limit('added time to first'),
+        },
+      ],
       color: '#4C78A8',
     },
     {
-      title: 'Gateway CPU time per request (ms)',
-      bars: bars((r) => r.gateway.cost.cpuMsPerRequest),
-      target: { value: 0.25, label: 'target @16 conns' },
+      title: 'CPU time per request (ms)',
+      bars: results.nonStreaming.map((r) => ({
+        label: `${r.connections} conn${r.connections === 1 ? '' : 's'}`,
+        value: r.gateway.cost.cpuMsPerRequest,
+        peer: r.peer.cost.cpuMsPerRequest,
+        ...(r.connections === 16 ? { target: limit('gateway CPU') } : {}),
+      })),
       color: '#F58518',
     },
   ]
   const subtitle =
-    `Non-streaming chat completions via the gateway vs direct, ${results.startedAt}` +
+    `Chat completions, gateway (colour) and a bare Node.js proxy (grey) vs direct, ` +
+    `${results.targets[0]?.group ?? ''} targets, ${results.startedAt.slice(0, 16)}` +
     (results.isValid ? '' : ' (INVALID RUN)')
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" role="img">`,
@@ -56,12 +75,17 @@ export function renderChartSvg(results: BenchResults): string {
 /** The chart as a sentence, for screen readers and for anyone reading the file as text. */
 function describe(panels: Panel[]): string {
   return panels
-    .map((p) => `${p.title}: ${p.bars.map((b) => `${b.label} ${formatValue(b.value)}`).join(', ')}`)
+    .map(
+      (p) =>
+        `${p.title}: ${p.bars.map((b) => `${b.label} gateway ${formatValue(b.value)}, bare proxy ${formatValue(b.peer)}`).join('; ')}`,
+    )
     .join('; ')
 }
 
 function renderPanel(panel: Panel, left: number): string {
-  const axis = niceAxis(Math.max(panel.target.value, ...panel.bars.map((b) => b.value)) * 1.1)
+  const axis = niceAxis(
+    Math.max(...panel.bars.flatMap((b) => [b.value, b.peer, b.target ?? 0]).filter(Number.isFinite)) * 1.1,
+  )
   const baseline = PLOT_TOP + PLOT_HEIGHT
   const y = (value: number) => baseline - (Math.max(0, value) / axis.top) * PLOT_HEIGHT
   const slot = PANEL_WIDTH / panel.bars.length
@@ -73,24 +97,33 @@ function renderPanel(panel: Panel, left: number): string {
     )
   }
   panel.bars.forEach((bar, i) => {
-    const x = left + i * slot + slot * 0.2
-    const width = slot * 0.6
+    const width = slot * 0.32
+    const x = left + i * slot + slot * 0.16
+    const peerTop = y(bar.peer)
     const barTop = y(bar.value)
     parts.push(
-      `<rect x="${x}" y="${barTop}" width="${width}" height="${baseline - barTop}" fill="${panel.color}"/>`,
-      text(x + width / 2, barTop - 6, formatValue(bar.value), { size: 12, anchor: 'middle' }),
-      text(x + width / 2, baseline + 18, bar.label, { size: 12, anchor: 'middle' }),
+      `<rect x="${x}" y="${peerTop}" width="${width}" height="${baseline - peerTop}" fill="${PEER_COLOR}"/>`,
+      text(x + width / 2, peerTop - 6, formatValue(bar.peer), { size: 11, anchor: 'middle', fill: '#777' }),
+      `<rect x="${x + width}" y="${barTop}" width="${width}" height="${baseline - barTop}" fill="${panel.color}"/>`,
+      text(x + width * 1.5, barTop - 6, formatValue(bar.value), { size: 12, anchor: 'middle' }),
+      text(x + width, baseline + 18, bar.label, { size: 12, anchor: 'middle' }),
     )
+    if (bar.target !== undefined) {
+      const targetY = y(bar.target)
+      parts.push(
+        `<line x1="${x - slot * 0.08}" x2="${x + width * 2 + slot * 0.08}" y1="${targetY}" y2="${targetY}" ${TARGET_STROKE}/>`,
+        text(x + width * 2 + slot * 0.1, targetY + 4, `${bar.target}`, { size: 10, fill: '#D62728' }),
+      )
+    }
   })
-  const targetY = y(panel.target.value)
   const legendY = baseline + 44
   parts.push(
-    `<line x1="${left}" x2="${left + PANEL_WIDTH}" y1="${targetY}" y2="${targetY}" ${TARGET_STROKE}/>`,
     `<line x1="${left}" x2="${left + 28}" y1="${legendY - 4}" y2="${legendY - 4}" ${TARGET_STROKE}/>`,
-    text(left + 34, legendY, `${panel.target.label}: ${panel.target.value} ms`, {
-      size: 11,
-      fill: '#D62728',
-    }),
+    text(left + 34, legendY, 'target (ms)', { size: 11, fill: '#D62728' }),
+    `<rect x="${left + 110}" y="${legendY - 10}" width="10" height="10" fill="${PEER_COLOR}"/>`,
+    text(left + 124, legendY, 'bare proxy', { size: 11, fill: '#555' }),
+    `<rect x="${left + 200}" y="${legendY - 10}" width="10" height="10" fill="${panel.color}"/>`,
+    text(left + 214, legendY, 'gateway', { size: 11, fill: '#555' }),
     `<line x1="${left}" x2="${left + PANEL_WIDTH}" y1="${baseline}" y2="${baseline}" stroke="#333"/>`,
   )
   return parts.join('\n')

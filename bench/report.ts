@@ -1,4 +1,4 @@
-import { type BenchResults, OTHER_CPU_NOTICE_PERCENT } from './results.js'
+import { type BenchResults, beyondPeer, OTHER_CPU_NOTICE_PERCENT } from './results.js'
 
 /** The results as aligned plain-text tables for a terminal. */
 export function formatReport(results: BenchResults): string {
@@ -12,7 +12,7 @@ export function formatReport(results: BenchResults): string {
   if (settings.isProfiling)
     lines.push('NOTE: the gateway ran under --cpu-prof; its numbers include profiler overhead.')
   lines.push('', formatNonStreaming(results), '', formatStreaming(results), '', formatMemory(results), '')
-  lines.push(formatTargets(results))
+  lines.push(formatBeyondPeer(results), '', formatTargets(results))
   return lines.join('\n')
 }
 
@@ -26,16 +26,19 @@ function formatNonStreaming(results: BenchResults): string {
     'direct p50',
     'gw p50',
     'added p50',
+    'peer p50',
+    'gw-peer p50',
     'direct p99',
     'gw p99',
     'added p99',
     'gw CPU ms/req',
+    'peer CPU',
     'user/sys',
     'gw core %',
     'other CPU %',
     'errors',
   ]
-  const rows = results.nonStreaming.map(({ connections, direct, gateway }) => [
+  const rows = results.nonStreaming.map(({ connections, direct, peer, gateway }) => [
     'chat non-stream',
     String(connections),
     rate(direct.reqPerS),
@@ -44,19 +47,24 @@ function formatNonStreaming(results: BenchResults): string {
     ms(direct.latency.p50Ms),
     ms(gateway.latency.p50Ms),
     signedMs(gateway.latency.p50Ms - direct.latency.p50Ms),
+    ms(peer.latency.p50Ms),
+    signedMs(gateway.latency.p50Ms - peer.latency.p50Ms),
     ms(direct.latency.p99Ms),
     ms(gateway.latency.p99Ms),
     signedMs(gateway.latency.p99Ms - direct.latency.p99Ms),
     ms(gateway.cost.cpuMsPerRequest),
+    ms(peer.cost.cpuMsPerRequest),
     `${ms(gateway.cost.userMsPerRequest)}/${ms(gateway.cost.systemMsPerRequest)}`,
     gateway.cost.corePercent.toFixed(0),
     `${direct.machine.otherCpuPercent.toFixed(0)}/${gateway.machine.otherCpuPercent.toFixed(0)}`,
-    `${direct.failures}/${gateway.failures}`,
+    `${direct.failures}/${peer.failures}/${gateway.failures}`,
   ])
   const notes = [
+    "peer: a bare Node.js proxy (bench/bare-proxy.ts) on the gateway's core: parse, forward over undici,",
+    'write back. gw-peer p50: what the gateway adds beyond one such hop; peer CPU: its CPU ms/req.',
     'user/sys: the gateway CPU time split into its own code and the kernel on its behalf (sockets, epoll).',
-    'other CPU % (direct/gateway window): CPU used by processes other than the gateway, the fake upstream',
-    'and the load generator, in % of one core. errors (direct/gateway) include warm-up.',
+    'other CPU % (direct/gateway window): CPU used by processes other than ours (gateway, peer, fake',
+    'upstream, load generator), in % of one core. errors (direct/peer/gateway) include warm-up.',
   ]
   const busiest = Math.max(
     ...results.nonStreaming.flatMap((r) => [
@@ -74,7 +82,7 @@ function formatNonStreaming(results: BenchResults): string {
 }
 
 function formatStreaming(results: BenchResults): string {
-  const { direct, gateway } = results.streaming
+  const { direct, peer, gateway } = results.streaming
   const header = [
     'scenario',
     'conns',
@@ -82,6 +90,8 @@ function formatStreaming(results: BenchResults): string {
     'direct p50',
     'gw p50',
     'added p50',
+    'peer p50',
+    'gw-peer p50',
     'ratio p50',
     'direct p99',
     'gw p99',
@@ -95,11 +105,13 @@ function formatStreaming(results: BenchResults): string {
     ms(direct.ttfb.p50Ms),
     ms(gateway.ttfb.p50Ms),
     signedMs(gateway.ttfb.p50Ms - direct.ttfb.p50Ms),
+    ms(peer.ttfb.p50Ms),
+    signedMs(gateway.ttfb.p50Ms - peer.ttfb.p50Ms),
     `${(gateway.ttfb.p50Ms / direct.ttfb.p50Ms).toFixed(2)}x`,
     ms(direct.ttfb.p99Ms),
     ms(gateway.ttfb.p99Ms),
     signedMs(gateway.ttfb.p99Ms - direct.ttfb.p99Ms),
-    `${direct.failures}/${gateway.failures}`,
+    `${direct.failures}/${peer.failures}/${gateway.failures}`,
   ]
   return `Streaming: time from request sent to first body byte, ms\n${table(header, [row])}`
 }
@@ -112,6 +124,24 @@ function formatMemory(results: BenchResults): string {
     `Gateway memory: max VmRSS under load ${results.memory.maxRssMb.toFixed(1)} MB (${perScenario}); ` +
     `VmHWM ${results.memory.hwmMb.toFixed(1)} MB`
   )
+}
+
+/** How much of each added figure one bare Node.js hop takes on this machine, in this run. */
+function formatBeyondPeer(results: BenchResults): string {
+  const b = beyondPeer(results)
+  const rows = [
+    ['added p50 latency @1 conn', signedMs(b.peerAddedP50Ms), signedMs(b.gatewayBeyondPeerP50Ms)],
+    [
+      'added time to first streamed byte (p50)',
+      signedMs(b.peerAddedTtfbMs),
+      signedMs(b.gatewayBeyondPeerTtfbMs),
+    ],
+    ['CPU time per non-streaming request @16 conns', ms(b.peerCpuMs16), signedMs(b.gatewayBeyondPeerCpuMs16)],
+  ]
+  return `The same figures split: one bare Node.js hop, and the gateway beyond it (ms)\n${table(
+    ['figure', 'bare hop', 'gateway beyond it'],
+    rows,
+  )}`
 }
 
 function formatTargets(results: BenchResults): string {
@@ -127,7 +157,8 @@ function formatTargets(results: BenchResults): string {
   const verdict = results.isValid
     ? 'Run: VALID'
     : `Run: INVALID\n${results.invalidReasons.map((r) => `  - ${r}`).join('\n')}`
-  return `Targets (core path)\n${table(['result', 'target', 'measured', 'limit'], rows)}\n\n${verdict}`
+  const group = results.targets[0]?.group ?? 'core path'
+  return `Targets (${group})\n${table(['result', 'target', 'measured', 'limit'], rows)}\n\n${verdict}`
 }
 
 /** Columns padded to their widest cell; text left-aligned, numbers right-aligned. */

@@ -25,9 +25,10 @@ import {
 import { type Settings, settingsFrom, USAGE, UsageError } from './settings.js'
 
 /**
- * `npm run bench`: a fast local fake upstream, then each scenario direct and through the gateway.
- * The gateway runs pinned to core 1, the fake upstream and this load generator to core 0, so the
- * load generator never competes with the gateway for its core. Writes bench/results/latest.{json,svg}.
+ * `npm run bench`: a fast local fake upstream, then each scenario direct, through a bare Node.js
+ * proxy (the peer: what one more hop costs on this machine) and through the gateway. The gateway
+ * and the peer run pinned to core 1, the fake upstream and this load generator to core 0, so the
+ * load generator never competes with them for their core. Writes bench/results/latest.{json,svg}.
  */
 
 // dist/bench/run.js -> the repository root.
@@ -79,7 +80,7 @@ async function startProcesses(
   progress(`fake upstream on ${upstreamOrigin} (pid ${upstream.pid})`)
 
   const configPath = join(workDir, 'gatehouse.yaml')
-  writeFileSync(configPath, gatewayConfig(upstreamOrigin, join(workDir, 'gatehouse.db')))
+  writeFileSync(configPath, gatewayConfig(upstreamOrigin, join(workDir, 'gatehouse.db'), settings.pipeline))
   const profiling = settings.isProfiling
     ? ['--cpu-prof', '--cpu-prof-dir', join(RESULTS_DIR, 'profiles')]
     : []
@@ -105,21 +106,34 @@ async function startProcesses(
   if (programName(gateway.pid) === 'taskset')
     throw new Error(`pid ${gateway.pid} is taskset, not the gateway`)
   progress(`gateway on ${gateway.ready[1]} (pid ${gateway.pid})`)
+  // The peer: a bare Node.js proxy on the gateway's core, to tell what one more hop costs here.
+  const peer = await supervisor.start({
+    name: 'bare proxy',
+    core: GATEWAY_CORE,
+    command: process.execPath,
+    args: [join(ROOT, 'dist', 'bench', 'bare-proxy-process.js'), upstreamOrigin],
+    ready: /bare proxy listening on 127\.0\.0\.1:(\d+)/,
+  })
+  const peerOrigin = `http://127.0.0.1:${peer.ready[1]}`
+  progress(`bare proxy on ${peerOrigin} (pid ${peer.pid})`)
   return {
     upstreamOrigin,
+    peerOrigin,
     gatewayOrigin: gateway.ready[1]!,
+    peerPid: peer.pid,
     gatewayPid: gateway.pid,
     upstreamPid: upstream.pid,
     clockTicksPerS: clockTicksPerSecond(),
     assertAlive: () => {
       assertAlive('fake upstream', upstream)
+      assertAlive('bare proxy', peer)
       assertAlive('gateway', gateway)
     },
     progress,
   }
 }
 
-function gatewayConfig(upstreamOrigin: string, storePath: string): string {
+function gatewayConfig(upstreamOrigin: string, storePath: string, pipeline: Settings['pipeline']): string {
   return [
     'server: { host: 127.0.0.1, port: 0, shutdown_timeout_ms: 1000 }',
     'providers:',
@@ -140,13 +154,13 @@ function gatewayConfig(upstreamOrigin: string, storePath: string): string {
     // a quiet production deployment would. Every request is recorded in the embedded store, as
     // by default; BENCH_REQUEST_LOG=0 turns that off to measure what it costs.
     `store: { url: "sqlite:${storePath}" }`,
-    ...accessConfig(process.env['BENCH_ACCESS'] !== '0'),
-    `logging: { level: warn, request_log: ${process.env['BENCH_REQUEST_LOG'] !== '0'} }`,
+    ...accessConfig(pipeline.access),
+    `logging: { level: warn, request_log: ${pipeline.requestLog} }`,
     // Data protection as by default (the upstream is external: the prompt's email and phone are
     // pseudonymized and restored); BENCH_PROTECT=0 turns it off to measure what it costs.
-    `protect: { enabled: ${process.env['BENCH_PROTECT'] !== '0'} }`,
+    `protect: { enabled: ${pipeline.protect} }`,
     // BENCH_TRACING=1: a span per request and per attempt, exported to the fake upstream.
-    `tracing: { enabled: ${process.env['BENCH_TRACING'] === '1'}, otlp_endpoint: ${upstreamOrigin}/v1/traces }`,
+    `tracing: { enabled: ${pipeline.tracing}, otlp_endpoint: ${upstreamOrigin}/v1/traces }`,
     '',
   ].join('\n')
 }
@@ -169,6 +183,8 @@ function accessConfig(isOn: boolean): string[] {
 
 /** One request of each kind before any load: a broken path would otherwise benchmark its errors. */
 async function checkWiring(bench: BenchContext): Promise<void> {
+  const peer = await probe(bench.peerOrigin, CHAT_PATH, STREAM_BODY)
+  expect(peer.status === 200 && peer.text.endsWith('data: [DONE]\n\n'), 'bare proxy, streaming', peer)
   const direct = await probe(bench.upstreamOrigin, CHAT_PATH, CHAT_BODY)
   expect(
     direct.status === 200 && direct.text.includes('"chat.completion"'),
@@ -204,6 +220,7 @@ async function measure(settings: Settings, bench: BenchContext, isPinned: boolea
   const streaming = {
     connections: 1 as const,
     direct: await runTtfb(settings, bench, 'direct'),
+    peer: await runTtfb(settings, bench, 'peer'),
     gateway: await runTtfb(settings, bench, 'gateway'),
   }
   const memory = {
@@ -216,7 +233,7 @@ async function measure(settings: Settings, bench: BenchContext, isPinned: boolea
     node: process.version,
     isPinned,
     placement: isPinned
-      ? `Placement: gateway pinned to core ${GATEWAY_CORE} (taskset); fake upstream and load generator on core ${LOAD_CORE}.`
+      ? `Placement: gateway and bare proxy peer pinned to core ${GATEWAY_CORE} (taskset), measured one at a time; fake upstream and load generator on core ${LOAD_CORE}.`
       : 'Placement: UNPINNED (taskset or a second core missing); gateway, upstream and load share all cores.',
     clockTicksPerS: bench.clockTicksPerS,
     settings: { ...settings },

@@ -85,16 +85,24 @@ export const STREAM_BODY = STREAM_BODIES[0]!
 
 const RSS_SAMPLE_INTERVAL_MS = 100
 
+/** Where a scenario sends its load: the fake upstream itself, the bare proxy peer, or the gateway. */
+export type BenchPath = 'direct' | 'peer' | 'gateway'
+
 export interface BenchContext {
   upstreamOrigin: string
+  peerOrigin: string
   gatewayOrigin: string
+  peerPid: number
   gatewayPid: number
   upstreamPid: number
   clockTicksPerS: number
-  /** Throws if the gateway or the fake upstream has died, so a crash is not reported as slowness. */
+  /** Throws if a child process has died, so a crash is not reported as slowness. */
   assertAlive(): void
   progress(message: string): void
 }
+
+const originOf = (bench: BenchContext, path: BenchPath): string =>
+  path === 'direct' ? bench.upstreamOrigin : path === 'peer' ? bench.peerOrigin : bench.gatewayOrigin
 
 export async function runNonStreaming(
   settings: Settings,
@@ -102,46 +110,53 @@ export async function runNonStreaming(
   connections: number,
 ): Promise<NonStreamingResult> {
   const { run: direct } = await runPath(settings, bench, connections, 'direct')
+  const peer = await runProxied(settings, bench, connections, 'peer')
+  const gateway = await runProxied(settings, bench, connections, 'gateway')
+  return { connections, direct, peer, gateway }
+}
+
+/** A path through a proxy (the peer or the gateway), with what its process spent on it. */
+async function runProxied(
+  settings: Settings,
+  bench: BenchContext,
+  connections: number,
+  path: 'peer' | 'gateway',
+): Promise<PathRun & { cost: GatewayCost }> {
   bench.assertAlive()
-  const rss = sampleRss(bench.gatewayPid, RSS_SAMPLE_INTERVAL_MS)
+  const rss = sampleRss(path === 'peer' ? bench.peerPid : bench.gatewayPid, RSS_SAMPLE_INTERVAL_MS)
   let measured: Awaited<ReturnType<typeof runPath>>
   let maxRssKb: number
   try {
-    measured = await runPath(settings, bench, connections, 'gateway')
+    measured = await runPath(settings, bench, connections, path)
   } finally {
     maxRssKb = rss.stop()
   }
   bench.assertAlive()
-  const { run, gatewayCpu } = measured
+  const { run, proxyCpu } = measured
   const perRequest = (ms: number) => (run.requests === 0 ? Number.NaN : ms / run.requests)
-  const cpuMs = gatewayCpu.userMs + gatewayCpu.systemMs
+  const cpuMs = proxyCpu.userMs + proxyCpu.systemMs
   const cost: GatewayCost = {
     cpuMs,
     cpuMsPerRequest: perRequest(cpuMs),
-    userMsPerRequest: perRequest(gatewayCpu.userMs),
-    systemMsPerRequest: perRequest(gatewayCpu.systemMs),
+    userMsPerRequest: perRequest(proxyCpu.userMs),
+    systemMsPerRequest: perRequest(proxyCpu.systemMs),
     corePercent: run.windowMs === 0 ? Number.NaN : (cpuMs / run.windowMs) * 100,
     maxRssMb: maxRssKb / 1024,
   }
   bench.progress(
-    `  gateway CPU ${cost.cpuMsPerRequest.toFixed(3)} ms/req (user ${cost.userMsPerRequest.toFixed(3)}, ` +
+    `  ${path} CPU ${cost.cpuMsPerRequest.toFixed(3)} ms/req (user ${cost.userMsPerRequest.toFixed(3)}, ` +
       `system ${cost.systemMsPerRequest.toFixed(3)}; ${cost.corePercent.toFixed(0)}% of its core), ` +
       `max RSS ${cost.maxRssMb.toFixed(1)} MB`,
   )
-  return { connections, direct, gateway: { ...run, cost } }
+  return { ...run, cost }
 }
 
-async function runPath(
-  settings: Settings,
-  bench: BenchContext,
-  connections: number,
-  path: 'direct' | 'gateway',
-) {
+async function runPath(settings: Settings, bench: BenchContext, connections: number, path: BenchPath) {
   const name = `non-streaming ${path} @${connections} conn${connections === 1 ? '' : 's'}`
   bench.progress(`${name}: start (${settings.warmupS} s warm-up + ${settings.measureS} s measured)`)
   const counters: { start?: CpuCounters; end?: CpuCounters } = {}
   const load = await runLoad({
-    origin: path === 'direct' ? bench.upstreamOrigin : bench.gatewayOrigin,
+    origin: originOf(bench, path),
     path: CHAT_PATH,
     body: CHAT_BODIES,
     connections,
@@ -166,13 +181,14 @@ async function runPath(
         ? `; other processes used ${usage.machine.otherCpuPercent.toFixed(0)}% of a core meanwhile`
         : ''),
   )
-  return { run, gatewayCpu: usage.gatewayCpu }
+  return { run, proxyCpu: path === 'peer' ? usage.peerCpu : usage.gatewayCpu }
 }
 
-/** Clock ticks of our three processes and of the whole machine, at one instant. */
+/** Clock ticks of our four processes and of the whole machine, at one instant. */
 interface CpuCounters {
   machine: MachineTicks
   gateway: CpuTicks
+  peer: CpuTicks
   upstream: CpuTicks
   self: CpuTicks
 }
@@ -181,6 +197,7 @@ function readCpuCounters(bench: BenchContext): CpuCounters {
   return {
     machine: readMachineTicks(),
     gateway: readCpuTicks(bench.gatewayPid),
+    peer: readCpuTicks(bench.peerPid),
     upstream: readCpuTicks(bench.upstreamPid),
     self: readCpuTicks(process.pid),
   }
@@ -193,14 +210,16 @@ function readCpuCounters(bench: BenchContext): CpuCounters {
 function cpuUsage(start: CpuCounters, end: CpuCounters, windowMs: number, ticksPerS: number) {
   const ms = (ticks: number) => (ticks * 1000) / ticksPerS
   const percent = (ticks: number) => (windowMs === 0 ? Number.NaN : (ms(ticks) / windowMs) * 100)
-  const used = (key: 'gateway' | 'upstream' | 'self') =>
+  const used = (key: 'gateway' | 'peer' | 'upstream' | 'self') =>
     end[key].user - start[key].user + (end[key].system - start[key].system)
-  const ours = used('gateway') + used('upstream') + used('self')
+  const ours = used('gateway') + used('peer') + used('upstream') + used('self')
+  const cpuOf = (key: 'gateway' | 'peer') => ({
+    userMs: ms(end[key].user - start[key].user),
+    systemMs: ms(end[key].system - start[key].system),
+  })
   return {
-    gatewayCpu: {
-      userMs: ms(end.gateway.user - start.gateway.user),
-      systemMs: ms(end.gateway.system - start.gateway.system),
-    },
+    gatewayCpu: cpuOf('gateway'),
+    peerCpu: cpuOf('peer'),
     machine: {
       otherCpuPercent: Math.max(0, percent(end.machine.busy - start.machine.busy - ours)),
       stealPercent: percent(end.machine.steal - start.machine.steal),
@@ -208,18 +227,14 @@ function cpuUsage(start: CpuCounters, end: CpuCounters, windowMs: number, ticksP
   }
 }
 
-export async function runTtfb(
-  settings: Settings,
-  bench: BenchContext,
-  path: 'direct' | 'gateway',
-): Promise<TtfbRun> {
+export async function runTtfb(settings: Settings, bench: BenchContext, path: BenchPath): Promise<TtfbRun> {
   bench.assertAlive()
   const name = `streaming TTFB ${path} @1 conn`
   bench.progress(
     `${name}: start (${settings.ttfbWarmupRequests} warm-up + ${settings.ttfbRequests} measured)`,
   )
   const result = await measureTtfb({
-    origin: path === 'direct' ? bench.upstreamOrigin : bench.gatewayOrigin,
+    origin: originOf(bench, path),
     path: CHAT_PATH,
     body: STREAM_BODIES,
     warmupRequests: settings.ttfbWarmupRequests,

@@ -9,6 +9,8 @@ export interface Settings {
   ttfbRequests: number
   /** Run the gateway under `node --cpu-prof` (profiles land in bench/results/profiles). */
   isProfiling: boolean
+  /** Which parts of the gateway's pipeline are on; all but tracing by default, as in the gateway. */
+  pipeline: { access: boolean; requestLog: boolean; protect: boolean; tracing: boolean }
 }
 
 /** A mistake in the environment: its message says what to fix, a stack trace would only add noise. */
@@ -26,7 +28,9 @@ export const USAGE = `Environment:
   BENCH_ACCESS=0        no keys, limits, budgets or loop guard (auth: none), to measure their cost
   BENCH_PROMPT=short    a two-word prompt instead of the typical 1 KB one with personal data
   BENCH_PROTECT=0       no data protection (scan, policy, redaction, guardrails), to measure its cost
-  BENCH_TRACING=1       trace every request (tracing.enabled), exported to the fake upstream`
+  BENCH_TRACING=1       trace every request (tracing.enabled), exported to the fake upstream
+With BENCH_ACCESS=0 BENCH_REQUEST_LOG=0 BENCH_PROTECT=0 the core path's targets apply, else the
+full pipeline's.`
 
 export function settingsFrom(env: NodeJS.ProcessEnv): Settings {
   const measureS = positive(env, 'BENCH_SECONDS', 5)
@@ -39,6 +43,12 @@ export function settingsFrom(env: NodeJS.ProcessEnv): Settings {
     ttfbWarmupRequests: 50,
     ttfbRequests: Math.round(positive(env, 'BENCH_TTFB_REQUESTS', 500, { max: 100_000 })),
     isProfiling: env['BENCH_CPU_PROF'] === '1',
+    pipeline: {
+      access: env['BENCH_ACCESS'] !== '0',
+      requestLog: env['BENCH_REQUEST_LOG'] !== '0',
+      protect: env['BENCH_PROTECT'] !== '0',
+      tracing: env['BENCH_TRACING'] === '1',
+    },
   }
 }
 
