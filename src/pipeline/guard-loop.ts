@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto'
 import type { Alerter } from '../alerts/alerter.js'
 import { GatewayError } from '../errors.js'
 import type { Limiter } from '../limits/limiter.js'
 import type { ChatBody } from '../providers/types.js'
 import type { RoutingMetrics } from '../routing/routing-deps.js'
+import { promptFingerprint } from './prompt-fingerprint.js'
 import type { Stage } from './stage.js'
 
 /**
@@ -66,19 +66,4 @@ function blocked(retryAfterS: number): GatewayError {
       `the prompt is blocked for ${retryAfterS} s. Change the prompt or fix the loop.`,
     { retryAfterS },
   )
-}
-
-/** The last user message and the model, normalised; undefined when there is no user text. */
-export function promptFingerprint(body: ChatBody): string | undefined {
-  const last = body.messages.findLast((m) => m.role === 'user')
-  if (!last) return undefined
-  const text =
-    typeof last.content === 'string'
-      ? last.content
-      : Array.isArray(last.content)
-        ? last.content.map((p) => ('text' in p && typeof p.text === 'string' ? p.text : '')).join(' ')
-        : ''
-  const normalised = text.toLowerCase().replace(/\d/g, '0').replace(/\s+/g, ' ').trim()
-  if (normalised === '') return undefined
-  return createHash('sha1').update(body.model).update('\0').update(normalised).digest('base64url')
 }

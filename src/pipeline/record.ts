@@ -101,6 +101,8 @@ function countRequest(ctx: RequestContext, metrics: RoutingMetrics, endedAtMs: n
   }
 }
 
+const LOGS_INFO = new Set(['info', 'debug', 'trace'])
+
 function writeLineAt(
   ctx: RequestContext,
   recorder: Recorder | undefined,
@@ -111,6 +113,8 @@ function writeLineAt(
   const ttftMs = ctx.firstByteAtMs === undefined ? undefined : round(ctx.firstByteAtMs - ctx.startedAtMs)
   if (recorder) recorder.record({ ...toRecord(ctx, durationMs, ttftMs), ...captureBodies(ctx, answer) })
   ctx.span?.end(ctx, endedAtMs)
+  // The line's fields are gathered only when it will be written (the default level is info).
+  if (!LOGS_INFO.has(ctx.log.level)) return
   ctx.log.info(
     {
       op: ctx.operation,

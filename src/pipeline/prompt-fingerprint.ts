@@ -1,0 +1,71 @@
+import type { ChatBody, ChatMessage } from '../providers/types.js'
+
+/**
+ * The last user message and the model, normalised as the loop guard compares prompts: lower-cased,
+ * digits zeroed, every run of whitespace one space, trimmed (so timestamps and counters do not
+ * hide a loop). Undefined when there is no user text.
+ *
+ * A 64-bit hash in two 32-bit lanes (FNV-1a and a Murmur-style mix), fed while the text is
+ * normalised, so no intermediate string is built: it runs on every chat request. It keys a per-key
+ * counter and guards nothing else, so a collision would at worst merge two prompts of one key.
+ */
+export function promptFingerprint(body: ChatBody): string | undefined {
+  const last = body.messages.findLast((m) => m.role === 'user')
+  if (!last) return undefined
+  const text = userText(last.content).toLowerCase()
+  const hash = { a: 0x811c9dc5, b: 0x9747b28c }
+  feedString(hash, body.model)
+  feed(hash, 0)
+  let hasText = false
+  let isSpacePending = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (isWhitespace(c)) {
+      isSpacePending = hasText
+      continue
+    }
+    if (isSpacePending) feed(hash, 0x20)
+    isSpacePending = false
+    hasText = true
+    feed(hash, c >= 0x30 && c <= 0x39 ? 0x30 : c)
+  }
+  if (!hasText) return undefined
+  return hex(hash.a) + hex(hash.b)
+}
+
+function userText(content: ChatMessage['content']): string {
+  if (typeof content === 'string') return content
+  if (!Array.isArray(content)) return ''
+  return content.map((p) => ('text' in p && typeof p.text === 'string' ? p.text : '')).join(' ')
+}
+
+function feedString(hash: { a: number; b: number }, text: string): void {
+  for (let i = 0; i < text.length; i++) feed(hash, text.charCodeAt(i))
+}
+
+function feed(hash: { a: number; b: number }, unit: number): void {
+  hash.a = Math.imul(hash.a ^ unit, 0x01000193)
+  const b = Math.imul(hash.b ^ unit, 0x5bd1e995)
+  hash.b = b ^ (b >>> 15)
+}
+
+/** What `\s` matches in JavaScript (ECMA-262 WhiteSpace and LineTerminator). */
+function isWhitespace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d)
+  if (c < 0xa0) return false
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  )
+}
+
+function hex(lane: number): string {
+  return (lane >>> 0).toString(16).padStart(8, '0')
+}
