@@ -13,9 +13,16 @@ export function promptFingerprint(body: ChatBody): string | undefined {
   const last = body.messages.findLast((m) => m.role === 'user')
   if (!last) return undefined
   const text = userText(last.content).toLowerCase()
-  const hash = { a: 0x811c9dc5, b: 0x9747b28c }
-  feedString(hash, body.model)
-  feed(hash, 0)
+  // The model, a NUL, then the normalised text; the lanes stay in locals so the loop stays tight.
+  let a = 0x811c9dc5
+  let b = 0x9747b28c
+  const prefix = `${body.model}\0`
+  for (let i = 0; i < prefix.length; i++) {
+    const unit = prefix.charCodeAt(i)
+    a = Math.imul(a ^ unit, FNV_PRIME)
+    b = Math.imul(b ^ unit, MURMUR_M)
+    b ^= b >>> 15
+  }
   let hasText = false
   let isSpacePending = false
   for (let i = 0; i < text.length; i++) {
@@ -24,29 +31,29 @@ export function promptFingerprint(body: ChatBody): string | undefined {
       isSpacePending = hasText
       continue
     }
-    if (isSpacePending) feed(hash, 0x20)
-    isSpacePending = false
+    if (isSpacePending) {
+      a = Math.imul(a ^ 0x20, FNV_PRIME)
+      b = Math.imul(b ^ 0x20, MURMUR_M)
+      b ^= b >>> 15
+      isSpacePending = false
+    }
     hasText = true
-    feed(hash, c >= 0x30 && c <= 0x39 ? 0x30 : c)
+    const unit = c >= 0x30 && c <= 0x39 ? 0x30 : c
+    a = Math.imul(a ^ unit, FNV_PRIME)
+    b = Math.imul(b ^ unit, MURMUR_M)
+    b ^= b >>> 15
   }
   if (!hasText) return undefined
-  return hex(hash.a) + hex(hash.b)
+  return hex(a) + hex(b)
 }
+
+const FNV_PRIME = 0x01000193
+const MURMUR_M = 0x5bd1e995
 
 function userText(content: ChatMessage['content']): string {
   if (typeof content === 'string') return content
   if (!Array.isArray(content)) return ''
   return content.map((p) => ('text' in p && typeof p.text === 'string' ? p.text : '')).join(' ')
-}
-
-function feedString(hash: { a: number; b: number }, text: string): void {
-  for (let i = 0; i < text.length; i++) feed(hash, text.charCodeAt(i))
-}
-
-function feed(hash: { a: number; b: number }, unit: number): void {
-  hash.a = Math.imul(hash.a ^ unit, 0x01000193)
-  const b = Math.imul(hash.b ^ unit, 0x5bd1e995)
-  hash.b = b ^ (b >>> 15)
 }
 
 /** What `\s` matches in JavaScript (ECMA-262 WhiteSpace and LineTerminator). */
