@@ -1,4 +1,4 @@
-import { type BenchResults, beyondPeer, OTHER_CPU_NOTICE_PERCENT } from './results.js'
+import { type BenchResults, OTHER_CPU_NOTICE_PERCENT } from './results.js'
 
 /** The results as aligned plain-text tables for a terminal. */
 export function formatReport(results: BenchResults): string {
@@ -128,7 +128,7 @@ function formatMemory(results: BenchResults): string {
 
 /** How much of each added figure one bare Node.js hop takes on this machine, in this run. */
 function formatBeyondPeer(results: BenchResults): string {
-  const b = beyondPeer(results)
+  const b = results.beyondPeer
   const rows = [
     ['added p50 latency @1 conn', signedMs(b.peerAddedP50Ms), signedMs(b.gatewayBeyondPeerP50Ms)],
     [

@@ -71,6 +71,8 @@ export interface BenchResults {
   nonStreaming: NonStreamingResult[]
   streaming: { connections: 1; direct: TtfbRun; peer: TtfbRun; gateway: TtfbRun }
   memory: { maxRssMb: number; hwmMb: number }
+  /** Each added figure split into one bare Node.js hop and the gateway beyond it. */
+  beyondPeer: ReturnType<typeof beyondPeer>
   targets: TargetCheck[]
   isValid: boolean
   invalidReasons: string[]
@@ -89,7 +91,9 @@ export const MAX_FAILURE_RATIO = 0.01
  * of the routing, observability and data-protection issues applies. Both are absolute; the
  * figures beyond the bare proxy peer say how much of them the gateway's own work takes.
  */
-export function checkTargets(results: Omit<BenchResults, 'targets' | 'isValid' | 'invalidReasons'>) {
+export function checkTargets(
+  results: Omit<BenchResults, 'beyondPeer' | 'targets' | 'isValid' | 'invalidReasons'>,
+) {
   const at = (connections: number) => results.nonStreaming.find((r) => r.connections === connections)
   const at1 = at(1)
   const at16 = at(16)

@@ -13,7 +13,13 @@ import {
 import { BENCH_KEY, probe } from './load.js'
 import { clockTicksPerSecond, programName, readMemoryKb } from './proc-stats.js'
 import { formatReport } from './report.js'
-import { type BenchResults, checkTargets, findInvalidReasons, type NonStreamingResult } from './results.js'
+import {
+  type BenchResults,
+  beyondPeer,
+  checkTargets,
+  findInvalidReasons,
+  type NonStreamingResult,
+} from './results.js'
 import {
   type BenchContext,
   CHAT_BODY,
@@ -242,7 +248,13 @@ async function measure(settings: Settings, bench: BenchContext, isPinned: boolea
     memory,
   }
   const invalidReasons = findInvalidReasons(partial)
-  return { ...partial, targets: checkTargets(partial), isValid: invalidReasons.length === 0, invalidReasons }
+  return {
+    ...partial,
+    beyondPeer: beyondPeer(partial),
+    targets: checkTargets(partial),
+    isValid: invalidReasons.length === 0,
+    invalidReasons,
+  }
 }
 
 function writeResults(results: BenchResults): void {

@@ -124,7 +124,9 @@ export const createInjectionDetector = (opts: InjectionDetectorOptions = {}): In
     const matches = gates.firstMatches(n.base, phrase, phrase === n.phrase ? n.phraseCodes : undefined)
     // Tested once, on the first match: most texts match nothing.
     let isDiscussion: boolean | undefined
-    for (const [k, rule] of INJECTION_RULES.entries()) {
+    // An index loop: `entries()` would allocate a pair per rule on every text.
+    for (let k = 0; k < INJECTION_RULES.length; k++) {
+      const rule = INJECTION_RULES[k]!
       const m = matches[k]
       if (m === null || m === undefined) continue
       const text = rule.view === 'phrase' ? phrase : n.base
