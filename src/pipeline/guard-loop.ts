@@ -3,6 +3,7 @@ import { GatewayError } from '../errors.js'
 import type { Limiter } from '../limits/limiter.js'
 import type { ChatBody } from '../providers/types.js'
 import type { RoutingMetrics } from '../routing/routing-deps.js'
+import { createRepeatFilter, type RepeatFilter } from './create-repeat-filter.js'
 import { promptFingerprint } from './prompt-fingerprint.js'
 import type { Stage } from './stage.js'
 
@@ -12,6 +13,12 @@ import type { Stage } from './stage.js'
  * loop) more than `loop_guard.max_repeats` times a minute raises one alert per burst, and with
  * `action: block` refuses that prompt for `block_s` (429 loop_detected). Counted in the shared
  * limiter, so a loop spread over replicas is seen as one.
+ *
+ * Nearly every prompt is sent once. A first sighting is only noted in a fixed-size filter; the
+ * limiter hears of a prompt at its second sighting, which counts for two, so the counts stay
+ * exact without a counter per prompt ever sent (tens of thousands a minute under load, each an
+ * allocation and a limiter call). With several replicas, each reports a prompt from its own
+ * second sighting on.
  */
 export const guardLoop = (
   limiter: Limiter,
@@ -21,6 +28,13 @@ export const guardLoop = (
 ): Stage => {
   // Per prompt: the end of its block (action block) or of its alert's quiet period (action alert).
   const blockedUntil = new Map<string, number>()
+  // Made on first use: a gateway with the guard off does not hold its 1 MB.
+  let sightings: RepeatFilter | undefined
+  // Prompts the limiter has heard of (their sightings cost 1), in the filter's windows: a prompt
+  // still looping is carried into each new window; one that stopped is forgotten with its window.
+  let counted = new Set<string>()
+  let countedBefore = new Set<string>()
+  let countedAt = 0
   return {
     name: 'guard-loop',
     async run(ctx, next) {
@@ -35,7 +49,17 @@ export const guardLoop = (
         metrics.rejected('loop', 'key')
         throw blocked(Math.ceil((until - now()) / 1000))
       }
-      const result = await limiter.take([{ key: `loop:${id}`, limit: guard.max_repeats, cost: 1 }])
+      sightings ??= createRepeatFilter({ now })
+      if (!sightings.seenBefore(id)) return next()
+      if (countedAt !== sightings.rotations) {
+        countedBefore = sightings.rotations - countedAt === 1 ? counted : new Set()
+        counted = new Set()
+        countedAt = sightings.rotations
+      }
+      // The second sighting counts the first with it (a filter false positive counts one extra).
+      const cost = counted.has(id) || countedBefore.has(id) ? 1 : 2
+      counted.add(id)
+      const result = await limiter.take([{ key: `loop:${id}`, limit: guard.max_repeats, cost }])
       if (result.ok) return next()
       // One alert per burst: the first refusal opens a quiet period of `block_s`.
       if (until === undefined || until <= now()) {

@@ -385,16 +385,17 @@ describe('timeouts', () => {
 
   it('a stream dripping slower than idle_ms in total, but faster per event, completes', async () => {
     const { gateway } = await setup(
-      { primary: [sse(chunks('slow but steady'), { gapMs: 40 })] },
-      { route: { timeouts: { ttfb_ms: 150, idle_ms: 150 } } },
+      { primary: [sse(chunks('slow but steady'), { gapMs: 50 })] },
+      // 200 ms of slack per event: a loaded test machine must not pass for an idle upstream.
+      { route: { timeouts: { ttfb_ms: 250, idle_ms: 250 } } },
     )
     const res = await chat(gateway, ASK_STREAM)
     expect(res.status).toBe(200)
     expect(streamedText(res.events)).toBe('slow but steady')
     expect(res.events.at(-1)).toBe('[DONE]')
     expect(res.events.some((e) => e.includes('"error"'))).toBe(false)
-    // Eight writes 40 ms apart: longer than idle_ms overall, so the idle timer was restarted.
-    expect(res.elapsedMs).toBeGreaterThan(250)
+    // Eight writes 50 ms apart: longer than idle_ms overall, so the idle timer was restarted.
+    expect(res.elapsedMs).toBeGreaterThan(350)
     expect(res.attempts).toBe(1)
   })
 
