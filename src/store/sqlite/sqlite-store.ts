@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { createAccessStore, type SqlRunner } from '../access-sql.js'
 import { createFeedbackStore } from '../feedback-sql.js'
@@ -7,13 +8,20 @@ import { MIGRATIONS } from '../migrations.js'
 import { LOG_COLUMNS, logQuery, logRecord, logRow, retentionDelete } from '../request-log-sql.js'
 import { encodeCursor, type RequestLogPage, type Store } from '../store.js'
 import { createUsageStore } from '../usage-sql.js'
+import { createLogWriter } from './create-log-writer.js'
 
 /**
  * The embedded store: one SQLite file in WAL mode (readers never block the writer), created with
  * its folder on first start. better-sqlite3 is synchronous; statements are prepared once, and the
- * recorder writes in batches off the request path.
+ * recorder's batches are committed on a writer thread, off the event loop.
  */
-export function openSqliteStore(path: string): Store {
+/** The writer thread's entry: beside this file when built, from `dist` when run from source (tests). */
+const defaultLogWriterUrl = (): URL =>
+  import.meta.url.endsWith('.ts')
+    ? new URL('../../../dist/src/store/sqlite/log-writer-worker.js', import.meta.url)
+    : new URL('./log-writer-worker.js', import.meta.url)
+
+export function openSqliteStore(path: string, options: { logWriterUrl?: URL } = {}): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const db = new Database(path)
   db.pragma('journal_mode = WAL')
@@ -29,6 +37,13 @@ export function openSqliteStore(path: string): Store {
   const insertMany = db.transaction((rows: unknown[][]) => {
     for (const row of rows) insert.run(row)
   })
+  // A file's request log is written from a worker thread (an in-memory database is this
+  // connection's alone, so it is written here).
+  const writerUrl = options.logWriterUrl ?? defaultLogWriterUrl()
+  const logWriter =
+    path === ':memory:' || !existsSync(fileURLToPath(writerUrl))
+      ? undefined
+      : createLogWriter(path, writerUrl)
 
   const statements = new Map<string, Database.Statement>()
   const prepared = (sql: string) => {
@@ -56,7 +71,9 @@ export function openSqliteStore(path: string): Store {
       db.prepare('SELECT 1').get()
     },
     async insertRequestLogs(records) {
-      insertMany(records.map(logRow))
+      const rows = records.map(logRow)
+      if (logWriter) await logWriter.insert(rows)
+      else insertMany(rows)
     },
     async deleteRequestLogs(query) {
       const logs = retentionDelete(query, () => '?')
@@ -74,6 +91,7 @@ export function openSqliteStore(path: string): Store {
       return rows.length > query.limit && last ? { records, nextCursor: encodeCursor(last) } : { records }
     },
     async close() {
+      await logWriter?.close()
       db.close()
     },
   }

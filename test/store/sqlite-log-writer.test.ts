@@ -1,0 +1,70 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createLogWriter } from '../../src/store/sqlite/create-log-writer.js'
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
+import type { RequestLogRecord } from '../../src/store/store.js'
+import { allRequestIds } from '../helpers/store.js'
+
+const record = (i: number): RequestLogRecord => ({
+  requestId: `w-${String(i).padStart(5, '0')}`,
+  ts: 1_800_000_000_000 + i,
+  tenant: 'bank',
+  operation: 'chat',
+  modelRequested: 'chat',
+  status: 200,
+  attempts: 1,
+  latencyMs: 1.5,
+})
+
+describe('the SQLite request-log writer thread', () => {
+  let dir: string
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gatehouse-log-writer-'))
+  })
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('commits batches sent back to back, in order, and the main connection reads them', async () => {
+    const store = openSqliteStore(join(dir, 'a.db'))
+    const batches = Array.from({ length: 20 }, (_, b) =>
+      Array.from({ length: 50 }, (_, i) => record(b * 50 + i)),
+    )
+    // Not awaited one by one: the thread takes them in the order they were sent.
+    await Promise.all(batches.map((batch) => store.insertRequestLogs(batch)))
+    const ids = await allRequestIds(store, { limit: 500, tenant: 'bank' })
+    expect(ids).toHaveLength(1000)
+    await store.close()
+    // Closed cleanly: the file reopens with everything in it.
+    const reopened = openSqliteStore(join(dir, 'a.db'))
+    expect(await allRequestIds(reopened, { limit: 500 })).toHaveLength(1000)
+    await reopened.close()
+  })
+
+  it('fails a batch, instead of hanging, when its thread cannot run, and tries a new thread next time', async () => {
+    const store = openSqliteStore(join(dir, 'b.db'))
+    await store.close()
+    const writer = createLogWriter(join(dir, 'b.db'), new URL('data:text/javascript,process.exit(3)'))
+    await expect(writer.insert([[1]])).rejects.toThrow(/exited with code 3/)
+    await expect(writer.insert([[1]])).rejects.toThrow(/exited with code 3/)
+    await writer.close()
+  })
+
+  it('reports a batch the database refuses, and keeps taking the next ones', async () => {
+    const path = join(dir, 'c.db')
+    const store = openSqliteStore(path)
+    const { LOG_COLUMNS, logRow } = await import('../../src/store/request-log-sql.js')
+    const writer = createLogWriter(
+      path,
+      new URL('../../dist/src/store/sqlite/log-writer-worker.js', import.meta.url),
+    )
+    await expect(writer.insert([[1, 2, 3]])).rejects.toThrow(/request log writer/)
+    expect(LOG_COLUMNS.length).toBeGreaterThan(3)
+    await writer.insert([logRow(record(1))])
+    await writer.close()
+    expect(await allRequestIds(store, { limit: 10 })).toEqual(['w-00001'])
+    await store.close()
+  })
+})
