@@ -55,13 +55,12 @@ describe('the SQLite request-log writer thread', () => {
   it('reports a batch the database refuses, and keeps taking the next ones', async () => {
     const path = join(dir, 'c.db')
     const store = openSqliteStore(path)
-    const { LOG_COLUMNS, logRow } = await import('../../src/store/request-log-sql.js')
+    const { logRow } = await import('../../src/store/request-log-sql.js')
     const writer = createLogWriter(
       path,
       new URL('../../dist/src/store/sqlite/log-writer-worker.js', import.meta.url),
     )
     await expect(writer.insert([[1, 2, 3]])).rejects.toThrow(/request log writer/)
-    expect(LOG_COLUMNS.length).toBeGreaterThan(3)
     await writer.insert([logRow(record(1))])
     await writer.close()
     expect(await allRequestIds(store, { limit: 10 })).toEqual(['w-00001'])

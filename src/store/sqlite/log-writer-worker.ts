@@ -5,18 +5,13 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import Database from 'better-sqlite3'
-import { LOG_COLUMNS } from '../request-log-sql.js'
+import { prepareLogInsert } from './prepare-log-insert.js'
 
 const db = new Database(workerData.path as string)
 // The main connection made the file WAL and migrated it; these are per connection.
 db.pragma('synchronous = NORMAL')
 db.pragma('busy_timeout = 5000')
-const insert = db.prepare(
-  `INSERT OR IGNORE INTO request_logs (${LOG_COLUMNS.join(', ')}) VALUES (${LOG_COLUMNS.map(() => '?').join(', ')})`,
-)
-const insertMany = db.transaction((rows: unknown[][]) => {
-  for (const row of rows) insert.run(row)
-})
+const insertMany = prepareLogInsert(db)
 
 parentPort?.on('message', (msg: { id: number; rows?: unknown[][]; close?: true }) => {
   if (msg.close) {

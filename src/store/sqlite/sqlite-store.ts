@@ -5,10 +5,11 @@ import Database from 'better-sqlite3'
 import { createAccessStore, type SqlRunner } from '../access-sql.js'
 import { createFeedbackStore } from '../feedback-sql.js'
 import { MIGRATIONS } from '../migrations.js'
-import { LOG_COLUMNS, logQuery, logRecord, logRow, retentionDelete } from '../request-log-sql.js'
+import { logQuery, logRecord, logRow, retentionDelete } from '../request-log-sql.js'
 import { encodeCursor, type RequestLogPage, type Store } from '../store.js'
 import { createUsageStore } from '../usage-sql.js'
-import { createLogWriter } from './create-log-writer.js'
+import { createLogWriter, type LogWriter } from './create-log-writer.js'
+import { prepareLogInsert } from './prepare-log-insert.js'
 
 /**
  * The embedded store: one SQLite file in WAL mode (readers never block the writer), created with
@@ -31,18 +32,12 @@ export function openSqliteStore(path: string, options: { logWriterUrl?: URL } = 
   db.pragma('busy_timeout = 5000')
   migrate(db)
 
-  const insert = db.prepare(
-    `INSERT OR IGNORE INTO request_logs (${LOG_COLUMNS.join(', ')}) VALUES (${LOG_COLUMNS.map(() => '?').join(', ')})`,
-  )
-  const insertMany = db.transaction((rows: unknown[][]) => {
-    for (const row of rows) insert.run(row)
-  })
   // A file's request log is written from a worker thread (an in-memory database is this
   // connection's alone, so it is written here).
   const writerUrl = options.logWriterUrl ?? defaultLogWriterUrl()
-  const logWriter =
+  const logWriter: LogWriter =
     path === ':memory:' || !existsSync(fileURLToPath(writerUrl))
-      ? undefined
+      ? onThisConnection(prepareLogInsert(db))
       : createLogWriter(path, writerUrl)
 
   const statements = new Map<string, Database.Statement>()
@@ -72,8 +67,7 @@ export function openSqliteStore(path: string, options: { logWriterUrl?: URL } = 
     },
     async insertRequestLogs(records) {
       const rows = records.map(logRow)
-      if (logWriter) await logWriter.insert(rows)
-      else insertMany(rows)
+      await logWriter.insert(rows)
     },
     async deleteRequestLogs(query) {
       const logs = retentionDelete(query, () => '?')
@@ -91,7 +85,7 @@ export function openSqliteStore(path: string, options: { logWriterUrl?: URL } = 
       return rows.length > query.limit && last ? { records, nextCursor: encodeCursor(last) } : { records }
     },
     async close() {
-      await logWriter?.close()
+      await logWriter.close()
       db.close()
     },
   }
@@ -117,5 +111,14 @@ function migrate(db: Database.Database): void {
         Date.now(),
       )
     }).immediate()
+  }
+}
+
+function onThisConnection(insertMany: (rows: unknown[][]) => void): LogWriter {
+  return {
+    async insert(rows) {
+      insertMany(rows)
+    },
+    async close() {},
   }
 }
