@@ -1,15 +1,18 @@
+import { LANE_A_SEED, LANE_B_SEED, stepLaneA, stepLaneB } from './hash-lanes.js'
+
 /**
- * Which ids were seen lately: one Bloom filter per window of `windowMs`, the current one and the
- * one before, so an id seen within the last one to two windows reads as seen. Memory is fixed
- * (two filters of `bits` bits) whatever the traffic. A false positive, an id never seen that reads
- * as seen, is rare (about 1 % at 300,000 distinct ids per window with the default 4 Mbit, three
- * hashes) and only costs the caller the exact check it would otherwise skip.
+ * How often an id was seen lately, as far as a loop guard needs: the first time, the second, or
+ * later. Two Bloom filters per window of `windowMs` (seen, and seen twice), the current window and
+ * the one before, so a sighting counts for one to two windows. Memory is fixed (four filters of
+ * `bits` bits) whatever the traffic. A false positive is rare (about 1 % at 300,000 distinct ids
+ * per window with the default 4 Mbit and three hashes): a first sighting read as a second, or a
+ * second read as a later one.
  */
+export type Sighting = 'first' | 'second' | 'later'
+
 export interface RepeatFilter {
-  /** Records a sighting of `id`; whether it had been seen before. */
-  seenBefore(id: string): boolean
-  /** Goes up by one each time the windows move on. */
-  readonly rotations: number
+  /** Records a sighting of `id` and says which one it was. */
+  sight(id: string): Sighting
 }
 
 const HASHES = 3
@@ -25,45 +28,48 @@ export function createRepeatFilter({
 } = {}): RepeatFilter {
   if (!Number.isInteger(Math.log2(bits)) || bits < 32)
     throw new RangeError(`bits must be a power of two >= 32, got ${bits}`)
-  const mask = bits - 1
-  let current = new Int32Array(bits / 32)
-  let previous = new Int32Array(bits / 32)
+  const seen = createWindowedBloom(bits)
+  const seenTwice = createWindowedBloom(bits)
+  const indexes = new Int32Array(HASHES)
   let windowStartMs = now()
-  let rotations = 0
 
   function rotate(atMs: number): void {
     const elapsed = atMs - windowStartMs
     if (elapsed < windowMs) return
     // Two windows or more without a sighting: nothing is recent any more.
-    const recycled = previous
-    recycled.fill(0)
-    if (elapsed >= 2 * windowMs) current.fill(0)
-    previous = current
-    current = recycled
+    const isQuiet = elapsed >= 2 * windowMs
+    seen.rotate(isQuiet)
+    seenTwice.rotate(isQuiet)
     windowStartMs = atMs - (elapsed % windowMs)
-    rotations++
   }
 
   return {
-    get rotations() {
-      return rotations
-    },
-    seenBefore(id) {
+    sight(id) {
       rotate(now())
-      // Two 32-bit hashes (FNV-1a and a Murmur-style mix), the k indexes derived from them
-      // (Kirsch and Mitzenmacher, "Less hashing, same performance", 2006).
-      let a = 0x811c9dc5
-      let b = 0x9747b28c
+      // The k indexes from two hashes (Kirsch and Mitzenmacher, "Less hashing, same performance").
+      let a = LANE_A_SEED
+      let b = LANE_B_SEED
       for (let i = 0; i < id.length; i++) {
-        const unit = id.charCodeAt(i)
-        a = Math.imul(a ^ unit, 0x01000193)
-        b = Math.imul(b ^ unit, 0x5bd1e995)
-        b ^= b >>> 15
+        a = stepLaneA(a, id.charCodeAt(i))
+        b = stepLaneB(b, id.charCodeAt(i))
       }
+      for (let k = 0; k < HASHES; k++) indexes[k] = (a + Math.imul(k, b | 1)) & (bits - 1)
+      if (!seen.testAndSet(indexes)) return 'first'
+      return seenTwice.testAndSet(indexes) ? 'later' : 'second'
+    },
+  }
+}
+
+/** A Bloom filter for the current window and the one before it. */
+function createWindowedBloom(bits: number) {
+  let current = new Int32Array(bits / 32)
+  let previous = new Int32Array(bits / 32)
+  return {
+    /** Sets the bits in the current window; whether all were set already in either window. */
+    testAndSet(indexes: Int32Array): boolean {
       let inCurrent = true
       let inPrevious = true
-      for (let k = 0; k < HASHES; k++) {
-        const bit = (a + Math.imul(k, b | 1)) & mask
+      for (const bit of indexes) {
         const word = bit >>> 5
         const flag = 1 << (bit & 31)
         if ((current[word]! & flag) === 0) {
@@ -73,6 +79,13 @@ export function createRepeatFilter({
         if ((previous[word]! & flag) === 0) inPrevious = false
       }
       return inCurrent || inPrevious
+    },
+    rotate(isQuiet: boolean): void {
+      const recycled = previous
+      recycled.fill(0)
+      if (isQuiet) current.fill(0)
+      previous = current
+      current = recycled
     },
   }
 }

@@ -28,13 +28,8 @@ export const guardLoop = (
 ): Stage => {
   // Per prompt: the end of its block (action block) or of its alert's quiet period (action alert).
   const blockedUntil = new Map<string, number>()
-  // Made on first use: a gateway with the guard off does not hold its 1 MB.
+  // Made on first use: a gateway with the guard off does not hold its 2 MB.
   let sightings: RepeatFilter | undefined
-  // Prompts the limiter has heard of (their sightings cost 1), in the filter's windows: a prompt
-  // still looping is carried into each new window; one that stopped is forgotten with its window.
-  let counted = new Set<string>()
-  let countedBefore = new Set<string>()
-  let countedAt = 0
   return {
     name: 'guard-loop',
     async run(ctx, next) {
@@ -50,15 +45,10 @@ export const guardLoop = (
         throw blocked(Math.ceil((until - now()) / 1000))
       }
       sightings ??= createRepeatFilter({ now })
-      if (!sightings.seenBefore(id)) return next()
-      if (countedAt !== sightings.rotations) {
-        countedBefore = sightings.rotations - countedAt === 1 ? counted : new Set()
-        counted = new Set()
-        countedAt = sightings.rotations
-      }
-      // The second sighting counts the first with it (a filter false positive counts one extra).
-      const cost = counted.has(id) || countedBefore.has(id) ? 1 : 2
-      counted.add(id)
+      const sighting = sightings.sight(id)
+      if (sighting === 'first') return next()
+      // The second sighting counts the first with it.
+      const cost = sighting === 'second' ? 2 : 1
       const result = await limiter.take([{ key: `loop:${id}`, limit: guard.max_repeats, cost }])
       if (result.ok) return next()
       // One alert per burst: the first refusal opens a quiet period of `block_s`.

@@ -1,27 +1,26 @@
 import type { ChatBody, ChatMessage } from '../providers/types.js'
+import { LANE_A_SEED, LANE_B_SEED, stepLaneA, stepLaneB } from './hash-lanes.js'
 
 /**
  * The last user message and the model, normalised as the loop guard compares prompts: lower-cased,
  * digits zeroed, every run of whitespace one space, trimmed (so timestamps and counters do not
  * hide a loop). Undefined when there is no user text.
  *
- * A 64-bit hash in two 32-bit lanes (FNV-1a and a Murmur-style mix), fed while the text is
- * normalised, so no intermediate string is built: it runs on every chat request. It keys a per-key
+ * A 64-bit hash in two lanes (`hash-lanes.ts`), fed while the text is normalised, so no
+ * intermediate string is built: it runs on every chat request. It keys a per-key
  * counter and guards nothing else, so a collision would at worst merge two prompts of one key.
  */
 export function promptFingerprint(body: ChatBody): string | undefined {
   const last = body.messages.findLast((m) => m.role === 'user')
   if (!last) return undefined
   const text = userText(last.content).toLowerCase()
-  // The model, a NUL, then the normalised text; the lanes stay in locals so the loop stays tight.
-  let a = 0x811c9dc5
-  let b = 0x9747b28c
+  // The model, a NUL, then the normalised text.
+  let a = LANE_A_SEED
+  let b = LANE_B_SEED
   const prefix = `${body.model}\0`
   for (let i = 0; i < prefix.length; i++) {
-    const unit = prefix.charCodeAt(i)
-    a = Math.imul(a ^ unit, FNV_PRIME)
-    b = Math.imul(b ^ unit, MURMUR_M)
-    b ^= b >>> 15
+    a = stepLaneA(a, prefix.charCodeAt(i))
+    b = stepLaneB(b, prefix.charCodeAt(i))
   }
   let hasText = false
   let isSpacePending = false
@@ -32,23 +31,18 @@ export function promptFingerprint(body: ChatBody): string | undefined {
       continue
     }
     if (isSpacePending) {
-      a = Math.imul(a ^ 0x20, FNV_PRIME)
-      b = Math.imul(b ^ 0x20, MURMUR_M)
-      b ^= b >>> 15
+      a = stepLaneA(a, 0x20)
+      b = stepLaneB(b, 0x20)
       isSpacePending = false
     }
     hasText = true
     const unit = c >= 0x30 && c <= 0x39 ? 0x30 : c
-    a = Math.imul(a ^ unit, FNV_PRIME)
-    b = Math.imul(b ^ unit, MURMUR_M)
-    b ^= b >>> 15
+    a = stepLaneA(a, unit)
+    b = stepLaneB(b, unit)
   }
   if (!hasText) return undefined
   return hex(a) + hex(b)
 }
-
-const FNV_PRIME = 0x01000193
-const MURMUR_M = 0x5bd1e995
 
 function userText(content: ChatMessage['content']): string {
   if (typeof content === 'string') return content
