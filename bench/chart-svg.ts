@@ -1,4 +1,4 @@
-import type { BenchResults } from './results.js'
+import type { BenchResults, TargetCheck } from './results.js'
 
 /**
  * A self-contained SVG bar chart of the two numbers the targets care most about, per
@@ -22,9 +22,8 @@ const PLOT_TOP = 90
 const PLOT_HEIGHT = 200
 
 export function renderChartSvg(results: BenchResults): string {
-  const limit = (name: string) => results.targets.find((t) => t.name.startsWith(name))?.limit
-  const at1 = results.nonStreaming.find((r) => r.connections === 1)
-  const { direct, peer, gateway } = results.streaming
+  const target = (id: TargetCheck['id']) => results.targets.find((t) => t.id === id)
+  const split = results.beyondPeer
   const panels: Panel[] = [
     {
       // Only one connection: with more, the added latency is queueing at a saturated core.
@@ -32,15 +31,15 @@ export function renderChartSvg(results: BenchResults): string {
       bars: [
         {
           label: 'answer',
-          value: at1 ? at1.gateway.latency.p50Ms - at1.direct.latency.p50Ms : Number.NaN,
-          peer: at1 ? at1.peer.latency.p50Ms - at1.direct.latency.p50Ms : Number.NaN,
-          target: limit('added p50'),
+          value: target('p50')?.measured ?? Number.NaN,
+          peer: split.peerAddedP50Ms,
+          target: target('p50')?.limit,
         },
         {
           label: 'first streamed byte',
-          value: gateway.ttfb.p50Ms - direct.ttfb.p50Ms,
-          peer: peer.ttfb.p50Ms - direct.ttfb.p50Ms,
-          target: limit('added time to first'),
+          value: target('ttfb')?.measured ?? Number.NaN,
+          peer: split.peerAddedTtfbMs,
+          target: target('ttfb')?.limit,
         },
       ],
       color: '#4C78A8',
@@ -51,7 +50,7 @@ export function renderChartSvg(results: BenchResults): string {
         label: `${r.connections} conn${r.connections === 1 ? '' : 's'}`,
         value: r.gateway.cost.cpuMsPerRequest,
         peer: r.peer.cost.cpuMsPerRequest,
-        ...(r.connections === 16 ? { target: limit('gateway CPU') } : {}),
+        ...(r.connections === 16 ? { target: target('cpu')?.limit } : {}),
       })),
       color: '#F58518',
     },
