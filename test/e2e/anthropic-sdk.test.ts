@@ -11,6 +11,7 @@ import {
   type Step,
   sse,
   startFakeOpenAI,
+  toolCallCompletion,
 } from '../fakes/openai.js'
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
 
@@ -135,26 +136,7 @@ describe('official Anthropic SDK against /v1/messages', () => {
   })
 
   it('round-trips tool use: tool_use blocks out, tool_result back as a tool message with the same id', async () => {
-    const toolCall = {
-      ...completion(''),
-      choices: [
-        {
-          index: 0,
-          message: {
-            role: 'assistant',
-            content: null,
-            tool_calls: [
-              {
-                id: 'call_abc123',
-                type: 'function',
-                function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
-              },
-            ],
-          },
-          finish_reason: 'tool_calls',
-        },
-      ],
-    }
+    const toolCall = toolCallCompletion('call_abc123', 'get_weather', '{"city":"Paris"}')
     const first = await client.messages.create({
       model: 'gpt-4o',
       max_tokens: 256,

@@ -183,6 +183,25 @@ export function completion(text: string, model = 'gpt-4o-mini-2024-07-18'): Reco
   }
 }
 
+/** A complete OpenAI chat completion that calls one function (`finish_reason: tool_calls`). */
+export function toolCallCompletion(id: string, name: string, args: string): Record<string, unknown> {
+  return {
+    ...completion(''),
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id, type: 'function', function: { name, arguments: args } }],
+        },
+        logprobs: null,
+        finish_reason: 'tool_calls',
+      },
+    ],
+  }
+}
+
 export async function startFakeOpenAI(
   script: Step[] | ((call: RecordedCall) => Step) = [],
 ): Promise<FakeOpenAI> {

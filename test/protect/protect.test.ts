@@ -8,6 +8,7 @@ import {
   type RecordedCall,
   sse,
   startFakeOpenAI,
+  toolCallCompletion,
 } from '../fakes/openai.js'
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js'
 import { chat, streamedText } from '../helpers/routing.js'
@@ -277,26 +278,7 @@ describe('data protection: classification, redaction, restoration', () => {
       const messages = call.body['messages'] as Array<{ role: string; content: string }>
       const tool = messages.find((m) => m.role === 'tool')!.content
       const address = tool.match(/\[EMAIL_\d+\]/)![0]
-      return json({
-        ...completion(''),
-        choices: [
-          {
-            index: 0,
-            message: {
-              role: 'assistant',
-              content: null,
-              tool_calls: [
-                {
-                  id: 'call_1',
-                  type: 'function',
-                  function: { name: 'send', arguments: `{"to":"${address}"}` },
-                },
-              ],
-            },
-            finish_reason: 'tool_calls',
-          },
-        ],
-      })
+      return json(toolCallCompletion('call_1', 'send', `{"to":"${address}"}`))
     })
     closers.push(() => cloud.close())
     const gw = await gateway(twoProviders(cloud, await echoProvider()))
