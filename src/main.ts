@@ -14,6 +14,7 @@ import { createMetrics } from './observability/metrics.js'
 import { Recorder } from './observability/recorder.js'
 import { startRetentionSweeper } from './observability/retention-sweeper.js'
 import type { Tracing } from './observability/start-tracing.js'
+import { loadProtection, type ProtectionModule } from './protect/load-protection.js'
 import { ProviderRegistry } from './providers/registry.js'
 import { BreakerRegistry } from './routing/circuit-breaker.js'
 import { createTokenEstimator } from './routing/estimate-tokens.js'
@@ -95,21 +96,27 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   })
   const routing: RoutingDeps = { ...base, metrics }
   const tracing = await startTracingIfEnabled(initial, logger)
-  const services = (config: ResolvedConfig) => ({
-    routing,
-    authenticators: access.authenticators,
-    limiter: access.limiter,
-    budgets: access.budgets,
-    alerter: access.alerter,
-    tenants: access.tenants,
-    recorder: config.logging.request_log ? recorder : undefined,
-    tracer: tracing?.tracer,
-    protectSecret: access.protectSecret,
-  })
+  // Loaded by the first config that turns data protection on, and kept for the reloads after it.
+  let protection: ProtectionModule | undefined
+  const services = async (config: ResolvedConfig) => {
+    if (config.protect.enabled) protection ??= await loadProtection()
+    return {
+      routing,
+      authenticators: access.authenticators,
+      limiter: access.limiter,
+      budgets: access.budgets,
+      alerter: access.alerter,
+      tenants: access.tenants,
+      recorder: config.logging.request_log ? recorder : undefined,
+      tracer: tracing?.tracer,
+      protectSecret: access.protectSecret,
+      protection,
+    }
+  }
   let runtime = createRuntime(
     first.config,
     registry.update(first.config.providers).providers,
-    services(first.config),
+    await services(first.config),
   )
   const sweeper = startRetentionSweeper({
     store,
@@ -151,9 +158,10 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
       return result
     }
     const { config } = result
+    const made = await services(config)
     const { providers, retired } = registry.update(config.providers)
     const retiring = runtime
-    runtime = createRuntime(config, providers, services(config))
+    runtime = createRuntime(config, providers, made)
     // Requests still running on the old version may need its scan workers for a while.
     retiredRuntimes.add(retiring)
     setTimeout(() => {

@@ -24,8 +24,8 @@ import { record } from './pipeline/record.js'
 import { restore } from './pipeline/restore.js'
 import { route } from './pipeline/route.js'
 import { compose, type PipelineResult } from './pipeline/stage.js'
-import { createProtector, type Protector } from './protect/create-protector.js'
-import { createRemoteChecks } from './protect/create-remote-checks.js'
+import type { Protector } from './protect/create-protector.js'
+import type { ProtectionModule } from './protect/load-protection.js'
 import type { Provider } from './providers/types.js'
 import { createRoutingTable, type RoutingTable } from './routing/route-policy.js'
 import type { RoutingDeps } from './routing/routing-deps.js'
@@ -83,6 +83,8 @@ export interface RuntimeServices {
   tracer?: Tracer | undefined
   /** Secret the per-tenant keys of `hash` actions derive from when `protect.hash_key` is unset. */
   protectSecret: string
+  /** The data-protection stack, loaded (`loadProtection`) when the config turns it on. */
+  protection?: ProtectionModule | undefined
   now?: Date
 }
 
@@ -108,12 +110,7 @@ export function createRuntime(
       owned_by: 'gatehouse',
     })),
   ]
-  const protect = config.protect.enabled
-    ? createProtector(config.protect, {
-        secret: services.protectSecret,
-        remote: createRemoteChecks(config, providers),
-      })
-    : undefined
+  const protect = config.protect.enabled ? protectorFor(config, providers, services) : undefined
   return {
     config,
     providers,
@@ -151,4 +148,16 @@ export function createRuntime(
       await protect?.close()
     },
   }
+}
+
+function protectorFor(
+  config: ResolvedConfig,
+  providers: ReadonlyMap<string, Provider>,
+  { protection, protectSecret }: RuntimeServices,
+): Protector {
+  if (!protection) throw new Error('protect.enabled is on, but the protection module was not loaded')
+  return protection.createProtector(config.protect, {
+    secret: protectSecret,
+    remote: protection.createRemoteChecks(config, providers),
+  })
 }

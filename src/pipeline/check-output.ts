@@ -1,5 +1,4 @@
-import { normaliseValue } from '../protect/create-detector.js'
-import { createOutputCheck, type OutputCheck } from '../protect/create-output-check.js'
+import type { OutputCheck } from '../protect/create-output-check.js'
 import type { ChatChunk, ChatCompletion } from '../providers/types.js'
 import type { RequestContext } from './context.js'
 import { noteVerdicts, policyViolation } from './guard.js'
@@ -30,23 +29,8 @@ export const checkOutput = (): Stage => ({
 })
 
 function outputCheck(ctx: RequestContext): OutputCheck | undefined {
-  const protector = ctx.runtime.protect!
-  const { config } = protector.guardrails
   const overrides = ctx.runtime.tenant(ctx.tenant ?? '')?.guardrails
-  const { output } = config
-  const anything =
-    [output.secrets, output.pii, output.system_prompt_leak].some((a) => a !== 'off') ||
-    protector.guardrails.outputRules.length > 0
-  if (!anything) return undefined
-  const protection = ctx.protection!
-  return createOutputCheck({
-    config,
-    overrides,
-    scan: protector.detector.scan,
-    requestValues: () => protection.requestValues(normaliseValue),
-    systemTexts: protection.scan.slots.filter((s) => s.source === 'system').map((s) => s.text),
-    denyRules: protector.guardrails.outputRules,
-  })
+  return ctx.runtime.protect!.outputCheck(ctx.protection!, overrides)
 }
 
 function note(ctx: RequestContext, check: OutputCheck): void {

@@ -3,12 +3,14 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import type { ProtectConfig } from '../config/protect-schema.js'
 import type { ChatBody, EmbeddingsBody } from '../providers/types.js'
 import { collectTexts, type TextSlot } from './collect-texts.js'
-import { createDetector, type Detector } from './create-detector.js'
-import { createGuardrails, type Guardrails } from './create-guardrails.js'
+import { createDetector, type Detector, normaliseValue } from './create-detector.js'
+import { createGuardrails, type GuardOverrides, type Guardrails } from './create-guardrails.js'
+import { createOutputCheck, type OutputCheck } from './create-output-check.js'
 import { createTextCache } from './create-text-cache.js'
 import { createDataPolicy, type DataPolicy } from './data-policy.js'
 import type { Finding } from './entity-types.js'
 import type { RemoteCheck } from './remote-checks.js'
+import type { RequestProtection } from './request-protection.js'
 
 /** What the scan of one request found: its texts, their findings, the types and counts. */
 export interface RequestScan {
@@ -32,6 +34,8 @@ export interface Protector {
   scan(body: ChatBody | EmbeddingsBody): Promise<RequestScan>
   /** The key for `hash` actions: stable per tenant, different across tenants. */
   hashKey(tenant: string): Buffer
+  /** The check of one answer (secrets, new personal data, system-prompt leaks, deny rules); undefined when all are off. */
+  outputCheck(protection: RequestProtection, overrides: GuardOverrides): OutputCheck | undefined
   close(): Promise<void>
 }
 
@@ -49,11 +53,16 @@ export function createProtector(config: ProtectConfig, deps: ProtectorDeps): Pro
   const threshold = config.detect.async_threshold_chars
   // Findings are offsets into their text: the same text always has the same ones.
   const cache = createTextCache<Finding[]>()
+  const guardrails = createGuardrails(config.guardrails, deps.remote)
+  const { output } = guardrails.config
+  const isOutputChecked =
+    [output.secrets, output.pii, output.system_prompt_leak].some((a) => a !== 'off') ||
+    guardrails.outputRules.length > 0
   return {
     config,
     detector,
     policy: createDataPolicy(config),
-    guardrails: createGuardrails(config.guardrails, deps.remote),
+    guardrails,
     async scan(body) {
       const slots = collectTexts(body)
       const total = slots.reduce((n, s) => n + s.text.length, 0)
@@ -89,6 +98,17 @@ export function createProtector(config: ProtectConfig, deps: ProtectorDeps): Pro
         keys.set(tenant, key)
       }
       return key
+    },
+    outputCheck(protection, overrides) {
+      if (!isOutputChecked) return undefined
+      return createOutputCheck({
+        config: guardrails.config,
+        overrides,
+        scan: detector.scan,
+        requestValues: () => protection.requestValues(normaliseValue),
+        systemTexts: protection.scan.slots.filter((s) => s.source === 'system').map((s) => s.text),
+        denyRules: guardrails.outputRules,
+      })
     },
     close: () => detector.close(),
   }

@@ -1,12 +1,19 @@
-import RE2 from 're2'
+import { createRequire } from 'node:module'
+import type RE2Type from 're2'
 import { z } from 'zod'
 import { checksums } from './checksums.js'
 import { BUILTIN_ENTITY_TYPES } from './entity-types.js'
 
 const CHECKSUM_NAMES = Object.keys(checksums) as [keyof typeof checksums, ...(keyof typeof checksums)[]]
 
+// RE2 (a native addon, about 3 MB) is loaded by the first pattern to check: every config is
+// validated with this schema, and most have no pattern at all.
+const require = createRequire(import.meta.url)
+let RE2: typeof RE2Type | undefined
+
 /** Why an RE2 pattern does not compile, or undefined when it does. */
 export const compiles = (source: string, flags: string): string | undefined => {
+  RE2 ??= require('re2') as typeof RE2Type
   try {
     new RE2(source, flags)
     return undefined

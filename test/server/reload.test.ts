@@ -59,6 +59,25 @@ describe('config hot reload', () => {
     expect(gateway.logs.find((l) => l['msg'] === 'config reloaded')).toMatchObject({ models: 2, routes: 0 })
   })
 
+  it('turns data protection on by a change, loading it then (a gateway started without it never did)', async () => {
+    const withEmail = { model: 'a', messages: [{ role: 'user', content: 'Write to ada@example.com' }] }
+    gateway = await startTestGateway(
+      { ...simulated({ a: { provider: 'sim' } }), protect: { enabled: false } },
+      {
+        watch: true,
+      },
+    )
+    const before = await postJson(`${gateway.baseURL}/chat/completions`, withEmail)
+    expect(before.status).toBe(200)
+    expect(before.headers.get('x-gatehouse-sensitivity')).toBeNull()
+
+    await gateway.writeConfig({ ...simulated({ a: { provider: 'sim' } }), protect: { enabled: true } })
+    await until('config reloaded', () => countLogs(gateway!, 'config reloaded') > 0)
+    const after = await postJson(`${gateway.baseURL}/chat/completions`, withEmail)
+    expect(after.status).toBe(200)
+    expect(after.headers.get('x-gatehouse-sensitivity')).toBe('confidential')
+  })
+
   it('rejects an invalid change, logs why, and keeps serving the previous config', async () => {
     const secret = 'sk-reload-secret-7777'
     gateway = await startTestGateway(simulated({ a: { provider: 'sim' } }), { watch: true })
