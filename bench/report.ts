@@ -178,10 +178,11 @@ function rate(perS: number): string {
   return Math.round(perS).toLocaleString('en-US')
 }
 
+// A figure whose scenario was not run this time (BENCH_CONNECTIONS without 1 or 16) is NaN.
 function ms(value: number): string {
-  return value.toFixed(3)
+  return Number.isFinite(value) ? value.toFixed(3) : 'not measured'
 }
 
 function signedMs(value: number): string {
-  return `${value >= 0 ? '+' : ''}${value.toFixed(3)}`
+  return Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(3)}` : 'not measured'
 }
