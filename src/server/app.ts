@@ -10,6 +10,7 @@ import { requestIdFrom } from '../pipeline/ingress.js'
 import type { RoutingDeps } from '../routing/routing-deps.js'
 import type { Runtime } from '../runtime.js'
 import type { Store } from '../store/store.js'
+import { createUuidV7 } from './create-uuid-v7.js'
 import { handleError, sendError } from './error-handler.js'
 import { registerAdminRoutes } from './routes/admin.js'
 import { registerAnthropicRoutes } from './routes/anthropic.js'
@@ -40,7 +41,7 @@ export interface AppDeps {
 
 /** The HTTP surface. Knows routes, headers and error shapes; the request path lives in `pipeline/`. */
 export function buildApp(deps: AppDeps): FastifyInstance {
-  const generateId = deps.generateId ?? randomUUID
+  const generateId = deps.generateId ?? createUuidV7()
   const now = deps.now ?? Date.now
   const app = Fastify({
     loggerInstance: deps.logger,
