@@ -63,11 +63,20 @@ describe('watchConfig', () => {
     stop = () => watcher.close()
     return () => calls
   }
+  /** Writes gatehouse.yaml and starts watching it. */
+  const watching = (content = 'v: 1\n') => {
+    const path = join(dir, 'gatehouse.yaml')
+    writeFileSync(path, content)
+    return { path, calls: start(path) }
+  }
+  /** Nothing reported for a while: long enough for a debounced call to have come. */
+  const expectQuiet = async (calls: () => number) => {
+    await sleep(150)
+    expect(calls()).toBe(0)
+  }
 
   it('reports a burst of writes in place once', async () => {
-    const path = join(dir, 'gatehouse.yaml')
-    writeFileSync(path, 'a: 1\n')
-    const calls = start(path)
+    const { path, calls } = watching()
     writeFileSync(path, 'a: 2\n')
     appendFileSync(path, 'b: 1\n')
     await untilCalls(calls, 1)
@@ -76,9 +85,7 @@ describe('watchConfig', () => {
   })
 
   it('stays asleep while other files in the same directory are written (a store beside the config)', async () => {
-    const path = join(dir, 'gatehouse.yaml')
-    writeFileSync(path, 'a: 1\n')
-    const calls = start(path)
+    const { path, calls } = watching()
     // The kernel is asked about the file only: writes beside it do not even wake the process.
     const inodes = watchedInodes()
     if (inodes) {
@@ -87,17 +94,14 @@ describe('watchConfig', () => {
     }
     for (let i = 0; i < 200; i++) appendFileSync(join(dir, 'gatehouse.db-wal'), 'page\n')
     writeFileSync(join(dir, 'other.yaml'), 'x: 1\n')
-    await sleep(200)
-    expect(calls()).toBe(0)
+    await expectQuiet(calls)
     // And it still hears its own file afterwards.
     writeFileSync(path, 'a: 2\n')
     await untilCalls(calls, 1)
   })
 
   it('follows a file replaced by rename, again and again (editors, atomic writes)', async () => {
-    const path = join(dir, 'gatehouse.yaml')
-    writeFileSync(path, 'v: 0\n')
-    const calls = start(path)
+    const { path, calls } = watching('v: 0\n')
     for (let v = 1; v <= 3; v++) {
       writeFileSync(join(dir, `.gatehouse.yaml.tmp${v}`), `v: ${v}\n`)
       renameSync(join(dir, `.gatehouse.yaml.tmp${v}`), path)
@@ -130,23 +134,17 @@ describe('watchConfig', () => {
   })
 
   it('reports a file that was removed once it is back', async () => {
-    const path = join(dir, 'gatehouse.yaml')
-    writeFileSync(path, 'v: 1\n')
-    const calls = start(path)
+    const { path, calls } = watching()
     rmSync(path)
-    await sleep(150)
-    expect(calls()).toBe(0)
+    await expectQuiet(calls)
     writeFileSync(path, 'v: 2\n')
     await untilCalls(calls, 1)
   })
 
   it('is silent after close', async () => {
-    const path = join(dir, 'gatehouse.yaml')
-    writeFileSync(path, 'v: 1\n')
-    const calls = start(path)
+    const { path, calls } = watching()
     stop?.()
     writeFileSync(path, 'v: 2\n')
-    await sleep(150)
-    expect(calls()).toBe(0)
+    await expectQuiet(calls)
   })
 })
