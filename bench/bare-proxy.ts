@@ -11,10 +11,10 @@ import { Pool } from 'undici'
  * one more loopback hop on the way (wake-ups, copies, event-loop turns); what the gateway adds
  * beyond it is the gateway's own work.
  */
-export function createBareProxy(upstreamOrigin: string): Server {
+export function createBareProxy(upstreamOrigin: string, workUs = 0): Server {
   const pool = new Pool(upstreamOrigin, { connections: 256, pipelining: 1 })
   const server = createServer((req, res) => {
-    forward(pool, req, res).catch((err: unknown) => {
+    forward(pool, req, res, workUs).catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' })
       res.end(JSON.stringify({ error: { message: `bare proxy: ${(err as Error).message}` } }))
     })
@@ -24,11 +24,12 @@ export function createBareProxy(upstreamOrigin: string): Server {
   return server
 }
 
-async function forward(pool: Pool, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function forward(pool: Pool, req: IncomingMessage, res: ServerResponse, workUs: number): Promise<void> {
   const chunks: Buffer[] = []
   for await (const chunk of req) chunks.push(chunk as Buffer)
   const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { model?: unknown }
   if (typeof body.model !== 'string') throw new Error('no model')
+  if (workUs > 0) burnCpu(workUs)
   const answer = await pool.request({
     path: req.url ?? '/',
     method: 'POST',
@@ -43,4 +44,16 @@ async function forward(pool: Pool, req: IncomingMessage, res: ServerResponse): P
     return
   }
   res.end(JSON.stringify(JSON.parse(await answer.body.text())))
+}
+
+/**
+ * BENCH_PEER_WORK_US: CPU burnt before the call goes upstream, as a gateway's checks burn it. Busy,
+ * not a timer: what it shows is what this machine charges, in latency, for a hop that is busy
+ * this long before it calls upstream (the cores around it have idled meanwhile).
+ */
+function burnCpu(us: number): void {
+  const until = performance.now() + us / 1000
+  while (performance.now() < until) {
+    // spin
+  }
 }

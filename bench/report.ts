@@ -11,6 +11,11 @@ export function formatReport(results: BenchResults): string {
   ]
   if (settings.isProfiling)
     lines.push('NOTE: the gateway ran under --cpu-prof; its numbers include profiler overhead.')
+  if (settings.peerWorkUs > 0)
+    lines.push(
+      `NOTE: the peer burnt ${settings.peerWorkUs} us of CPU per request before forwarding (BENCH_PEER_WORK_US): ` +
+        'it is not a bare hop in this run.',
+    )
   lines.push('', formatNonStreaming(results), '', formatStreaming(results), '', formatMemory(results), '')
   lines.push(formatBeyondPeer(results), '', formatTargets(results))
   return lines.join('\n')

@@ -117,7 +117,7 @@ async function startProcesses(
     name: 'bare proxy',
     core: GATEWAY_CORE,
     command: process.execPath,
-    args: [join(ROOT, 'dist', 'bench', 'bare-proxy-process.js'), upstreamOrigin],
+    args: [join(ROOT, 'dist', 'bench', 'bare-proxy-process.js'), upstreamOrigin, String(settings.peerWorkUs)],
     ready: /bare proxy listening on 127\.0\.0\.1:(\d+)/,
   })
   const peerOrigin = `http://127.0.0.1:${peer.ready[1]}`

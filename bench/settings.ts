@@ -9,6 +9,8 @@ export interface Settings {
   ttfbRequests: number
   /** Run the gateway under `node --cpu-prof` (profiles land in bench/results/profiles). */
   isProfiling: boolean
+  /** CPU the peer burns per request before forwarding (0: a bare hop). */
+  peerWorkUs: number
   /** Which parts of the gateway's pipeline are on; all but tracing by default, as in the gateway. */
   pipeline: { access: boolean; requestLog: boolean; protect: boolean; tracing: boolean }
 }
@@ -29,6 +31,8 @@ export const USAGE = `Environment:
   BENCH_PROMPT=short    a two-word prompt instead of the typical 1 KB one with personal data
   BENCH_PROTECT=0       no data protection (scan, policy, redaction, guardrails), to measure its cost
   BENCH_TRACING=1       trace every request (tracing.enabled), exported to the fake upstream
+  BENCH_PEER_WORK_US=N  the peer burns N us of CPU per request before forwarding (default 0), to see
+                        what work before the upstream call costs in latency on this machine
 With BENCH_ACCESS=0 BENCH_REQUEST_LOG=0 BENCH_PROTECT=0 the core path's targets apply, else the
 full pipeline's.`
 
@@ -43,6 +47,7 @@ export function settingsFrom(env: NodeJS.ProcessEnv): Settings {
     ttfbWarmupRequests: 50,
     ttfbRequests: Math.round(positive(env, 'BENCH_TTFB_REQUESTS', 500, { max: 100_000 })),
     isProfiling: env['BENCH_CPU_PROF'] === '1',
+    peerWorkUs: Math.round(positive(env, 'BENCH_PEER_WORK_US', 0, { isZeroAllowed: true, max: 100_000 })),
     pipeline: {
       access: env['BENCH_ACCESS'] !== '0',
       requestLog: env['BENCH_REQUEST_LOG'] !== '0',
