@@ -67,10 +67,13 @@ export function createProtector(config: ProtectConfig, deps: ProtectorDeps): Pro
       const slots = collectTexts(body)
       const total = slots.reduce((n, s) => n + s.text.length, 0)
       const findings: Finding[][] = []
-      // Only earlier turns are looked up: the newest turn is new, and hashing it would cost more
-      // than it could save. It is cached from the next request on, when it has become history.
+      // Looked up: earlier turns, and system prompts, which an application sends unchanged with every
+      // request. Not the newest turn: it is new, and hashing it would cost more than it could save.
+      // It is cached from the next request on, when it has become history.
       const history = historyLength(slots)
-      const keys = slots.map((slot, i) => (i < history ? cache.keyOf(slot.text) : undefined))
+      const keys = slots.map((slot, i) =>
+        i < history || slot.source === 'system' ? cache.keyOf(slot.text) : undefined,
+      )
       for (const [i, slot] of slots.entries()) {
         const cached = cache.get(keys[i])
         if (cached) {
