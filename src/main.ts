@@ -6,7 +6,6 @@ import { type DestinationStream, type Logger, pino } from 'pino'
 import { Registry } from 'prom-client'
 import { createAccessServices } from './access-services.js'
 import type { TenantDirectory } from './auth/tenant-directory.js'
-import type { CancelSignal } from './cancel-signal.js'
 import { packageVersion } from './cli/version.js'
 import { type LoadResult, loadConfigFile, type ResolvedConfig } from './config/load.js'
 import { watchConfig } from './config/watch.js'
@@ -22,6 +21,7 @@ import type { RoutingDeps } from './routing/routing-deps.js'
 import { TargetStats } from './routing/target-stats.js'
 import { createRuntime, type Runtime } from './runtime.js'
 import { buildApp } from './server/app.js'
+import { InFlightRequests } from './server/in-flight-requests.js'
 import { openStore, redactStoreUrl } from './store/open-store.js'
 import type { Store } from './store/store.js'
 
@@ -127,7 +127,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
   const retiredRuntimes = new Set<Runtime>()
   let fingerprint = await fileFingerprint(options.configPath)
   let draining = false
-  const inFlight = new Set<CancelSignal>()
+  const inFlight = new InFlightRequests()
 
   const app = buildApp({
     runtime: () => runtime,
@@ -223,7 +223,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
       )
       const deadline = setTimeout(() => {
         logger.warn({ in_flight: inFlight.size }, 'shutdown deadline reached: cutting remaining requests')
-        for (const signal of inFlight) signal.abort(new Error('gateway shutting down'))
+        inFlight.abortAll(new Error('gateway shutting down'))
         app.server.closeAllConnections()
       }, deadlineMs)
       // Node closes idle keep-alive sockets once, when the server starts closing. A socket whose
@@ -234,10 +234,9 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Gatehou
       } finally {
         // A handler may still be between its answer's last byte and its end; the last answers'
         // bookkeeping (request log, spans, budgets) then runs on the next turn (`answerHandedOver`):
-        // let both happen before what they write to is closed.
-        // (Bounded: past the deadline they were cut, and a cut handler ends at once.)
-        const givenUpAtMs = Date.now() + deadlineMs + 1_000
-        while (inFlight.size > 0 && Date.now() < givenUpAtMs) await new Promise((r) => setTimeout(r, 5))
+        // let both happen before what they write to is closed. Past the deadline the handlers
+        // were cut and end at once; a second deadline bounds one that ignores its cut.
+        await Promise.race([inFlight.idle(), sleep(deadlineMs + 1_000, undefined, { ref: false })])
         await new Promise((resolve) => setImmediate(resolve))
         clearTimeout(deadline)
         clearInterval(idleSweep)

@@ -4,7 +4,6 @@ import type { Registry } from 'prom-client'
 import type { KeyRing } from '../auth/key-ring.js'
 import type { TenantDirectory } from '../auth/tenant-directory.js'
 import type { Budgets } from '../budgets/budgets.js'
-import type { CancelSignal } from '../cancel-signal.js'
 import { GatewayError } from '../errors.js'
 import { requestIdFrom } from '../pipeline/ingress.js'
 import type { RoutingDeps } from '../routing/routing-deps.js'
@@ -12,6 +11,7 @@ import type { Runtime } from '../runtime.js'
 import type { Store } from '../store/store.js'
 import { createUuidV7 } from './create-uuid-v7.js'
 import { handleError, sendError } from './error-handler.js'
+import type { InFlightRequests } from './in-flight-requests.js'
 import { registerAdminRoutes } from './routes/admin.js'
 import { registerAnthropicRoutes } from './routes/anthropic.js'
 import { registerFeedbackRoutes } from './routes/feedback.js'
@@ -26,7 +26,7 @@ export interface AppDeps {
   isDraining: () => boolean
   /** Rejects when a dependency (the store) cannot serve. */
   isReady: () => Promise<void>
-  inFlight: Set<CancelSignal>
+  inFlight: InFlightRequests
   routing: RoutingDeps
   metrics: Registry
   keys: KeyRing

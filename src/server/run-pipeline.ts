@@ -8,11 +8,12 @@ import type { ChatBody, EmbeddingsBody } from '../providers/types.js'
 import { traceHeader } from '../routing/route-trace.js'
 import type { Runtime } from '../runtime.js'
 import { bearerToken, isKey } from './admin-auth.js'
+import type { InFlightRequests } from './in-flight-requests.js'
 
 export interface PipelineRouteDeps {
   runtime: () => Runtime
   /** In-flight request aborters, so a shutdown past its deadline can cut what is left. */
-  inFlight: Set<CancelSignal>
+  inFlight: InFlightRequests
 }
 
 export interface PipelineInput {
