@@ -45,7 +45,9 @@ export function createLogWriter(path: string, workerUrl: URL): LogWriter {
     return w
   }
 
-  const inFlight = new Set<Promise<void>>()
+  // The thread answers in the order it was sent to, and a dead one fails everything it held: once
+  // the last batch sent has settled, every earlier one has too.
+  let lastSettled: Promise<unknown> = Promise.resolve()
 
   return {
     insert(rows) {
@@ -56,17 +58,12 @@ export function createLogWriter(path: string, workerUrl: URL): LogWriter {
         pending.set(id, { resolve, reject })
         sent.postMessage({ id, rows })
       })
-      const settled = done.then(
-        () => {},
-        () => {},
-      )
-      inFlight.add(settled)
-      void settled.then(() => inFlight.delete(settled))
+      lastSettled = done.catch(() => {})
       return done
     },
     async close() {
       // Batches already sent are answered first (the recorder has drained before this).
-      await Promise.all(inFlight)
+      await lastSettled
       const w = worker
       worker = undefined
       if (!w) return
