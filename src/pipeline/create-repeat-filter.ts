@@ -1,13 +1,6 @@
 import { LANE_A_SEED, LANE_B_SEED, stepLaneA, stepLaneB } from './hash-lanes.js'
 
-/**
- * How often an id was seen lately, as far as a loop guard needs: the first time, the second, or
- * later. Two Bloom filters per window of `windowMs` (seen, and seen twice), the current window and
- * the one before, so a sighting counts for one to two windows. Memory is fixed (four filters of
- * `bits` bits) whatever the traffic. A false positive is rare (about 1 % at 300,000 distinct ids
- * per window with the default 4 Mbit and three hashes): a first sighting read as a second, or a
- * second read as a later one.
- */
+/** Which sighting of an id this is, as far as a loop guard needs to know. */
 export type Sighting = 'first' | 'second' | 'later'
 
 export interface RepeatFilter {
@@ -17,6 +10,14 @@ export interface RepeatFilter {
 
 const HASHES = 3
 
+/**
+ * How often an id was seen lately, as far as a loop guard needs: the first time, the second, or
+ * later. Two Bloom filters per window of `windowMs` (seen, and seen twice), the current window and
+ * the one before, so a sighting counts for one to two windows. Memory is fixed (four filters of
+ * `bits` bits) whatever the traffic. A false positive is rare (about 1 % at 300,000 distinct ids
+ * per window with the default 4 Mbit and three hashes): a first sighting read as a second, or a
+ * second read as a later one.
+ */
 export function createRepeatFilter({
   windowMs = 30_000,
   bits = 1 << 22,

@@ -11,17 +11,17 @@ import { createUsageStore } from '../usage-sql.js'
 import { createLogWriter, type LogWriter } from './create-log-writer.js'
 import { prepareLogInsert } from './prepare-log-insert.js'
 
-/**
- * The embedded store: one SQLite file in WAL mode (readers never block the writer), created with
- * its folder on first start. better-sqlite3 is synchronous; statements are prepared once, and the
- * recorder's batches are committed on a writer thread, off the event loop.
- */
 /** The writer thread's entry: beside this file when built, from `dist` when run from source (tests). */
 const defaultLogWriterUrl = (): URL =>
   import.meta.url.endsWith('.ts')
     ? new URL('../../../dist/src/store/sqlite/log-writer-worker.js', import.meta.url)
     : new URL('./log-writer-worker.js', import.meta.url)
 
+/**
+ * The embedded store: one SQLite file in WAL mode (readers never block the writer), created with
+ * its folder on first start. better-sqlite3 is synchronous; statements are prepared once, and the
+ * recorder's batches are committed on a writer thread, off the event loop.
+ */
 export function openSqliteStore(path: string, options: { logWriterUrl?: URL } = {}): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const db = new Database(path)
