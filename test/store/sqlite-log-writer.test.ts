@@ -7,6 +7,10 @@ import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import type { RequestLogRecord } from '../../src/store/store.js'
 import { allRequestIds } from '../helpers/store.js'
 
+// The thread's entry as built by `npm test` (asked for by URL, so a missing build fails the tests
+// instead of their writes going through the main connection).
+const WRITER = new URL('../../dist/src/store/sqlite/log-writer-worker.js', import.meta.url)
+
 const record = (i: number): RequestLogRecord => ({
   requestId: `w-${String(i).padStart(5, '0')}`,
   ts: 1_800_000_000_000 + i,
@@ -27,8 +31,14 @@ describe('the SQLite request-log writer thread', () => {
     await rm(dir, { recursive: true, force: true })
   })
 
+  it('refuses a writer asked for that is not there, rather than write on the main connection', () => {
+    expect(() =>
+      openSqliteStore(join(dir, 'd.db'), { logWriterUrl: new URL('file:///nowhere/log-writer-worker.js') }),
+    ).toThrow(/no request-log writer at .*run npm run build/)
+  })
+
   it('commits batches sent back to back, in order, and the main connection reads them', async () => {
-    const store = openSqliteStore(join(dir, 'a.db'))
+    const store = openSqliteStore(join(dir, 'a.db'), { logWriterUrl: WRITER })
     const batches = Array.from({ length: 20 }, (_, b) =>
       Array.from({ length: 50 }, (_, i) => record(b * 50 + i)),
     )
@@ -38,7 +48,7 @@ describe('the SQLite request-log writer thread', () => {
     expect(ids).toHaveLength(1000)
     await store.close()
     // Closed cleanly: the file reopens with everything in it.
-    const reopened = openSqliteStore(join(dir, 'a.db'))
+    const reopened = openSqliteStore(join(dir, 'a.db'), { logWriterUrl: WRITER })
     expect(await allRequestIds(reopened, { limit: 500 })).toHaveLength(1000)
     await reopened.close()
   })
@@ -56,10 +66,7 @@ describe('the SQLite request-log writer thread', () => {
     const path = join(dir, 'c.db')
     const store = openSqliteStore(path)
     const { logRow } = await import('../../src/store/request-log-sql.js')
-    const writer = createLogWriter(
-      path,
-      new URL('../../dist/src/store/sqlite/log-writer-worker.js', import.meta.url),
-    )
+    const writer = createLogWriter(path, WRITER)
     await expect(writer.insert([[1, 2, 3]])).rejects.toThrow(/request log writer/)
     await writer.insert([logRow(record(1))])
     await writer.close()

@@ -23,6 +23,10 @@ const defaultLogWriterUrl = (): URL =>
  * recorder's batches are committed on a writer thread, off the event loop.
  */
 export function openSqliteStore(path: string, options: { logWriterUrl?: URL } = {}): Store {
+  // A writer asked for by URL must exist: a test of the thread must not pass on this connection.
+  const writerUrl = options.logWriterUrl ?? defaultLogWriterUrl()
+  if (options.logWriterUrl && !existsSync(fileURLToPath(writerUrl)))
+    throw new Error(`no request-log writer at ${fileURLToPath(writerUrl)} (run npm run build)`)
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const db = new Database(path)
   db.pragma('journal_mode = WAL')
@@ -33,8 +37,7 @@ export function openSqliteStore(path: string, options: { logWriterUrl?: URL } = 
   migrate(db)
 
   // A file's request log is written from a worker thread (an in-memory database is this
-  // connection's alone, so it is written here).
-  const writerUrl = options.logWriterUrl ?? defaultLogWriterUrl()
+  // connection's alone, so it is written here; so is a file when run from source without a build).
   const logWriter: LogWriter =
     path === ':memory:' || !existsSync(fileURLToPath(writerUrl))
       ? onThisConnection(prepareLogInsert(db))
