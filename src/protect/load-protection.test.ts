@@ -28,7 +28,7 @@ function staticGraph(entry: string): { modules: Map<string, string[]>; packages:
 }
 
 describe('loadProtection', () => {
-  it('is the only way the gateway reaches the detectors, the phone library and RE2 (about 25 MB it need not load)', () => {
+  it('is the only way the gateway reaches the detectors, the phone library and RE2 (about 10 MB it need not load)', () => {
     const { modules, packages } = staticGraph('main.ts')
     expect(
       packages.get('libphonenumber-js/max'),

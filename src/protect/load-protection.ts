@@ -9,8 +9,8 @@ export interface ProtectionModule {
 
 /**
  * Loads the data-protection stack: the detectors, the phone-number library with its metadata,
- * the guardrail rule sets. About 25 MB of memory (Node 20), so it is loaded only when a config
- * turns `protect.enabled` on; a gateway without data protection never pays for it.
+ * the guardrail rule sets. About 10 MB of an idle gateway's RSS (103 against 93 MB, Node 20), so
+ * it is loaded only when a config turns `protect.enabled` on; a gateway without it never pays.
  */
 export async function loadProtection(): Promise<ProtectionModule> {
   const [{ createProtector }, { createRemoteChecks }] = await Promise.all([
