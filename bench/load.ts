@@ -107,6 +107,43 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   }
 }
 
+export interface SendOptions {
+  origin: string
+  path: string
+  body: string | readonly string[]
+  connections: number
+  /** Requests to send in all, streamed ones read to their end. */
+  requests: number
+}
+
+/**
+ * A fixed number of requests over `connections` closed-loop clients, nothing timed: to bring a
+ * process to its steady state (code optimized, pools and heap grown) before anything is measured.
+ */
+export async function sendRequests(options: SendOptions): Promise<Failures> {
+  const pool = new Pool(loopbackOrigin(options.origin), {
+    connections: options.connections,
+    pipelining: 1,
+    headersTimeout: REQUEST_TIMEOUT_MS,
+    bodyTimeout: REQUEST_TIMEOUT_MS,
+  })
+  const next = bodyCycle(options.body)
+  const tally: Failures = { attempts: 0, failures: 0, samples: [] }
+  async function client(): Promise<void> {
+    while (tally.attempts < options.requests) {
+      tally.attempts++
+      const failure = await send(pool, { path: options.path, method: 'POST', headers: HEADERS, body: next() })
+      if (failure !== undefined) countFailure(tally, failure)
+    }
+  }
+  try {
+    await Promise.all(Array.from({ length: options.connections }, client))
+  } finally {
+    await pool.destroy()
+  }
+  return tally
+}
+
 export interface TtfbOptions {
   origin: string
   path: string

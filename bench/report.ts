@@ -6,8 +6,11 @@ export function formatReport(results: BenchResults): string {
   const lines = [
     `Gatehouse benchmark, ${results.startedAt}, node ${results.node}`,
     results.placement,
-    `Non-streaming: ${settings.warmupS} s warm-up (excluded) + ${settings.measureS} s measured per scenario. ` +
-      `Latencies in ms. CPU from /proc/<pid>/stat utime+stime (CLK_TCK ${results.clockTicksPerS}).`,
+    `Warm-up: ${settings.warmupRequests} requests and ${Math.round(settings.warmupRequests / 4)} streamed ones ` +
+      'per path before anything is measured (steady state, code optimized). ' +
+      `Non-streaming: ${settings.warmupS} s warm-up per path (excluded), then ${settings.measureS} s measured per path ` +
+      `in ${settings.rounds} rounds, the paths in turn (figures pool the rounds). Latencies in ms. ` +
+      `CPU from /proc/<pid>/stat utime+stime (CLK_TCK ${results.clockTicksPerS}).`,
   ]
   if (settings.isProfiling)
     lines.push('NOTE: the gateway ran under --cpu-prof; its numbers include profiler overhead.')
@@ -17,7 +20,7 @@ export function formatReport(results: BenchResults): string {
         'it is not a bare hop in this run.',
     )
   lines.push('', formatNonStreaming(results), '', formatStreaming(results), '', formatMemory(results), '')
-  lines.push(formatBeyondPeer(results), '', formatTargets(results))
+  lines.push(formatRounds(results), '', formatBeyondPeer(results), '', formatTargets(results))
   return lines.join('\n')
 }
 
@@ -128,6 +131,30 @@ function formatMemory(results: BenchResults): string {
   return (
     `Gateway memory: max VmRSS under load ${results.memory.maxRssMb.toFixed(1)} MB (${perScenario}); ` +
     `VmHWM ${results.memory.hwmMb.toFixed(1)} MB`
+  )
+}
+
+/**
+ * Each round's p50s at one connection (the p50 target's level): how far the added figure moved
+ * while the paths were measured in turn. A wide spread says the host's speed drifted.
+ */
+function formatRounds(results: BenchResults): string {
+  const at1 = results.nonStreaming.find((r) => r.connections === 1)
+  if (!at1) return 'Round by round @1 conn: not measured'
+  const rows = at1.rounds.map((r, i) => [
+    String(i + 1),
+    ms(r.directMs),
+    ms(r.peerMs),
+    ms(r.gatewayMs),
+    signedMs(r.gatewayMs - r.directMs),
+    signedMs(r.peerMs - r.directMs),
+    signedMs(r.gatewayMs - r.peerMs),
+  ])
+  const added = at1.rounds.map((r) => r.gatewayMs - r.directMs)
+  return (
+    `Round by round @1 conn (p50, ms): added p50 from ${signedMs(Math.min(...added))} to ` +
+    `${signedMs(Math.max(...added))} across rounds\n` +
+    table(['round', 'direct', 'peer', 'gateway', 'added', 'bare hop', 'gateway beyond it'], rows)
   )
 }
 

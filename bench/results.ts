@@ -1,4 +1,5 @@
 import type { LatencySummary } from './latency-summary.js'
+import type { Failures } from './load.js'
 import type { Settings } from './settings.js'
 
 /** The benchmark's results, as printed and as written to bench/results/latest.json. */
@@ -41,6 +42,21 @@ export interface NonStreamingResult {
   /** The bare Node.js proxy (bench/bare-proxy.ts): what one more hop costs on this machine. */
   peer: PathRun & { cost: GatewayCost }
   gateway: PathRun & { cost: GatewayCost }
+  /** Each round's p50 per path (the paths run in turn in every round). */
+  rounds: RoundP50[]
+}
+
+export interface RoundP50 {
+  directMs: number
+  peerMs: number
+  gatewayMs: number
+}
+
+export interface StreamingResult {
+  connections: 1
+  direct: TtfbRun
+  peer: TtfbRun
+  gateway: TtfbRun
 }
 
 export interface TtfbRun {
@@ -71,7 +87,7 @@ export interface BenchResults {
   clockTicksPerS: number
   settings: Settings
   nonStreaming: NonStreamingResult[]
-  streaming: { connections: 1; direct: TtfbRun; peer: TtfbRun; gateway: TtfbRun }
+  streaming: StreamingResult
   memory: { maxRssMb: number; hwmMb: number }
   /** Each added figure split into one bare Node.js hop and the gateway beyond it. */
   beyondPeer: ReturnType<typeof beyondPeer>
@@ -157,6 +173,15 @@ export function beyondPeer(results: Pick<BenchResults, 'nonStreaming' | 'streami
       ? at16.gateway.cost.cpuMsPerRequest - at16.peer.cost.cpuMsPerRequest
       : Number.NaN,
   }
+}
+
+/** A warm-up that mostly failed warmed up the error path, not the one measured. */
+export function warmupFailureReasons(tallies: readonly Failures[]): string[] {
+  const attempts = tallies.reduce((total, t) => total + t.attempts, 0)
+  const failures = tallies.reduce((total, t) => total + t.failures, 0)
+  if (attempts === 0 || failures / attempts <= MAX_FAILURE_RATIO) return []
+  const sample = tallies.find((t) => t.samples.length > 0)?.samples[0] ?? '?'
+  return [`warm-up: ${failures} of ${attempts} requests failed, e.g. ${sample}`]
 }
 
 /** Why the numbers cannot be trusted, if they cannot: too many failures, or nothing measured. */

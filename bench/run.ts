@@ -19,6 +19,7 @@ import {
   checkTargets,
   findInvalidReasons,
   type NonStreamingResult,
+  warmupFailureReasons,
 } from './results.js'
 import {
   type BenchContext,
@@ -27,6 +28,7 @@ import {
   runNonStreaming,
   runTtfb,
   STREAM_BODY,
+  warmUpAll,
 } from './scenarios.js'
 import { type Settings, settingsFrom, USAGE, UsageError } from './settings.js'
 
@@ -219,16 +221,12 @@ function expect(isOk: boolean, what: string, answer: { status: number; text: str
 
 async function measure(settings: Settings, bench: BenchContext, isPinned: boolean): Promise<BenchResults> {
   const startedAt = new Date().toISOString()
+  const warmup = await warmUpAll(settings, bench)
   const nonStreaming: NonStreamingResult[] = []
   for (const connections of settings.connections) {
     nonStreaming.push(await runNonStreaming(settings, bench, connections))
   }
-  const streaming = {
-    connections: 1 as const,
-    direct: await runTtfb(settings, bench, 'direct'),
-    peer: await runTtfb(settings, bench, 'peer'),
-    gateway: await runTtfb(settings, bench, 'gateway'),
-  }
+  const streaming = await runTtfb(settings, bench)
   const memory = {
     maxRssMb:
       nonStreaming.length === 0 ? Number.NaN : Math.max(...nonStreaming.map((r) => r.gateway.cost.maxRssMb)),
@@ -239,7 +237,7 @@ async function measure(settings: Settings, bench: BenchContext, isPinned: boolea
     node: process.version,
     isPinned,
     placement: isPinned
-      ? `Placement: gateway and bare proxy peer pinned to core ${GATEWAY_CORE} (taskset), measured one at a time; fake upstream and load generator on core ${LOAD_CORE}.`
+      ? `Placement: gateway and bare proxy peer pinned to core ${GATEWAY_CORE} (taskset), measured one at a time (the paths in turn, round after round); fake upstream and load generator on core ${LOAD_CORE}.`
       : 'Placement: UNPINNED (taskset or a second core missing); gateway, upstream and load share all cores.',
     clockTicksPerS: bench.clockTicksPerS,
     settings: { ...settings },
@@ -247,7 +245,7 @@ async function measure(settings: Settings, bench: BenchContext, isPinned: boolea
     streaming,
     memory,
   }
-  const invalidReasons = findInvalidReasons(partial)
+  const invalidReasons = [...warmupFailureReasons(warmup), ...findInvalidReasons(partial)]
   return {
     ...partial,
     beyondPeer: beyondPeer(partial),

@@ -1,11 +1,20 @@
 import { summarizeLatencies } from './latency-summary.js'
-import { type LoadResult, measureTtfb, runLoad } from './load.js'
+import {
+  type Failures,
+  type LoadResult,
+  measureTtfb,
+  runLoad,
+  sendRequests,
+  type TtfbResult,
+} from './load.js'
 import { type CpuTicks, type MachineTicks, readCpuTicks, readMachineTicks, sampleRss } from './proc-stats.js'
 import {
   type GatewayCost,
   type NonStreamingResult,
   OTHER_CPU_NOTICE_PERCENT,
   type PathRun,
+  type RoundP50,
+  type StreamingResult,
   type TtfbRun,
 } from './results.js'
 import type { Settings } from './settings.js'
@@ -104,84 +113,199 @@ export interface BenchContext {
 const originOf = (bench: BenchContext, path: BenchPath): string =>
   path === 'direct' ? bench.upstreamOrigin : path === 'peer' ? bench.peerOrigin : bench.gatewayOrigin
 
+const PATHS: readonly BenchPath[] = ['direct', 'peer', 'gateway']
+
+/** Load before each slice of a round, not counted: a new pool connects, the first requests settle. */
+const SLICE_WARMUP_MS = 250
+
+/**
+ * The three paths at one concurrency level. Each path is warmed up once, then measured in
+ * `settings.rounds` rounds that run the paths in turn (rotating which goes first): the host's speed
+ * drifts over tens of seconds on shared machines, and paths measured minutes apart would compare
+ * one period with another. Latencies and CPU time are pooled over the rounds; each round's p50s are
+ * kept too, so the report can say how much the figure moved from round to round.
+ */
 export async function runNonStreaming(
   settings: Settings,
   bench: BenchContext,
   connections: number,
 ): Promise<NonStreamingResult> {
-  const { run: direct } = await runPath(settings, bench, connections, 'direct')
-  const peer = await runProxied(settings, bench, connections, 'peer')
-  const gateway = await runProxied(settings, bench, connections, 'gateway')
-  return { connections, direct, peer, gateway }
+  const label = `non-streaming @${connections} conn${connections === 1 ? '' : 's'}`
+  const sliceMs = (settings.measureS * 1000) / settings.rounds
+  bench.progress(
+    `${label}: ${settings.warmupS} s warm-up per path, then ${settings.rounds} rounds of ` +
+      `${(sliceMs / 1000).toFixed(1)} s per path, in turn`,
+  )
+  for (const path of PATHS) await measureSlice(bench, connections, path, settings.warmupS * 1000, 1)
+  const slices: Record<BenchPath, Slice[]> = { direct: [], peer: [], gateway: [] }
+  const rounds: RoundP50[] = []
+  for (let round = 0; round < settings.rounds; round++) {
+    for (const path of rotate(PATHS, round))
+      slices[path].push(await measureSlice(bench, connections, path, SLICE_WARMUP_MS, sliceMs))
+    const p50 = (path: BenchPath) => summarizeLatencies(slices[path][round]!.load.latenciesMs).p50Ms
+    rounds.push({ directMs: p50('direct'), peerMs: p50('peer'), gatewayMs: p50('gateway') })
+    bench.progress(
+      `${label} round ${round + 1}/${settings.rounds}: p50 direct ${rounds[round]!.directMs.toFixed(3)}, ` +
+        `peer ${rounds[round]!.peerMs.toFixed(3)}, gateway ${rounds[round]!.gatewayMs.toFixed(3)} ms`,
+    )
+  }
+  const result: NonStreamingResult = {
+    connections,
+    direct: pooledRun(slices.direct),
+    peer: { ...pooledRun(slices.peer), cost: pooledCost(slices.peer) },
+    gateway: { ...pooledRun(slices.gateway), cost: pooledCost(slices.gateway) },
+    rounds,
+  }
+  for (const path of PATHS) bench.progress(describe(`${label} ${path}`, result[path]))
+  for (const path of ['peer', 'gateway'] as const) {
+    const { cost } = result[path]
+    bench.progress(
+      `  ${path} CPU ${cost.cpuMsPerRequest.toFixed(3)} ms/req (user ${cost.userMsPerRequest.toFixed(3)}, ` +
+        `system ${cost.systemMsPerRequest.toFixed(3)}; ${cost.corePercent.toFixed(0)}% of its core), ` +
+        `max RSS ${cost.maxRssMb.toFixed(1)} MB`,
+    )
+  }
+  return result
 }
 
-/** A path through a proxy (the peer or the gateway), with what its process spent on it. */
-async function runProxied(
-  settings: Settings,
+/** `items` with its first `by` elements moved to the end. */
+export function rotate<T>(items: readonly T[], by: number): T[] {
+  const k = by % items.length
+  return [...items.slice(k), ...items.slice(0, k)]
+}
+
+/** Connections the steady-state warm-up sends over. */
+const WARMUP_CONNECTIONS = 16
+
+/**
+ * Brings every path to its steady state before anything is measured: `settings.warmupRequests`
+ * non-streaming requests and a quarter as many streamed ones to each. Measured this way, V8 was
+ * still optimizing the gateway's code through its first ~10,000 requests (over a thousand
+ * functions compiled by then, a dozen in the next 40,000), and the p50 at one connection over
+ * requests 2,000 to 4,000 was a third above its level after 6,000.
+ */
+export async function warmUpAll(settings: Settings, bench: BenchContext): Promise<Failures[]> {
+  if (settings.warmupRequests === 0) return []
+  const streamed = Math.round(settings.warmupRequests / 4)
+  bench.progress(
+    `warm-up to steady state: ${settings.warmupRequests} requests and ${streamed} streamed ones ` +
+      `per path, ${WARMUP_CONNECTIONS} connections, not measured`,
+  )
+  const tallies: Failures[] = []
+  for (const path of PATHS) {
+    bench.assertAlive()
+    const origin = originOf(bench, path)
+    const common = { origin, path: CHAT_PATH, connections: WARMUP_CONNECTIONS }
+    tallies.push(await sendRequests({ ...common, body: CHAT_BODIES, requests: settings.warmupRequests }))
+    tallies.push(await sendRequests({ ...common, body: STREAM_BODIES, requests: streamed }))
+    bench.progress(`  ${path}: warmed up`)
+  }
+  return tallies
+}
+
+/** One window of load on one path, with what the proxy on it and the rest of the machine spent. */
+export interface Slice {
+  load: LoadResult
+  /** CPU time of the proxy on this path (none on the direct path). */
+  proxyCpu: { userMs: number; systemMs: number }
+  /** CPU other processes took, in ms of one core, over the window. */
+  otherCpuMs: number
+  stealMs: number
+  maxRssKb: number
+}
+
+async function measureSlice(
   bench: BenchContext,
   connections: number,
-  path: 'peer' | 'gateway',
-): Promise<PathRun & { cost: GatewayCost }> {
+  path: BenchPath,
+  warmupMs: number,
+  measureMs: number,
+): Promise<Slice> {
   bench.assertAlive()
-  const rss = sampleRss(path === 'peer' ? bench.peerPid : bench.gatewayPid, RSS_SAMPLE_INTERVAL_MS)
-  let measured: Awaited<ReturnType<typeof runPath>>
-  let maxRssKb: number
+  const proxyPid = path === 'peer' ? bench.peerPid : path === 'gateway' ? bench.gatewayPid : undefined
+  const rss = proxyPid === undefined ? undefined : sampleRss(proxyPid, RSS_SAMPLE_INTERVAL_MS)
+  const counters: { start?: CpuCounters; end?: CpuCounters } = {}
+  let load: LoadResult
   try {
-    measured = await runPath(settings, bench, connections, path)
+    load = await runLoad({
+      origin: originOf(bench, path),
+      path: CHAT_PATH,
+      body: CHAT_BODIES,
+      connections,
+      warmupMs,
+      measureMs,
+      onWindowStart: () => {
+        counters.start = readCpuCounters(bench)
+      },
+      onWindowEnd: () => {
+        counters.end = readCpuCounters(bench)
+      },
+    }).catch((err: unknown) => {
+      bench.assertAlive()
+      throw err
+    })
   } finally {
-    maxRssKb = rss.stop()
+    rss?.stop()
   }
   bench.assertAlive()
-  const { run, proxyCpu } = measured
-  const perRequest = (ms: number) => (run.requests === 0 ? Number.NaN : ms / run.requests)
-  const cpuMs = proxyCpu.userMs + proxyCpu.systemMs
-  const cost: GatewayCost = {
-    cpuMs,
-    cpuMsPerRequest: perRequest(cpuMs),
-    userMsPerRequest: perRequest(proxyCpu.userMs),
-    systemMsPerRequest: perRequest(proxyCpu.systemMs),
-    corePercent: run.windowMs === 0 ? Number.NaN : (cpuMs / run.windowMs) * 100,
-    maxRssMb: maxRssKb / 1024,
+  const usage = cpuUsage(counters.start!, counters.end!, bench.clockTicksPerS)
+  return {
+    load,
+    proxyCpu:
+      path === 'peer' ? usage.peerCpu : path === 'gateway' ? usage.gatewayCpu : { userMs: 0, systemMs: 0 },
+    otherCpuMs: usage.otherCpuMs,
+    stealMs: usage.stealMs,
+    maxRssKb: rss?.stop() ?? 0,
   }
-  bench.progress(
-    `  ${path} CPU ${cost.cpuMsPerRequest.toFixed(3)} ms/req (user ${cost.userMsPerRequest.toFixed(3)}, ` +
-      `system ${cost.systemMsPerRequest.toFixed(3)}; ${cost.corePercent.toFixed(0)}% of its core), ` +
-      `max RSS ${cost.maxRssMb.toFixed(1)} MB`,
-  )
-  return { ...run, cost }
 }
 
-async function runPath(settings: Settings, bench: BenchContext, connections: number, path: BenchPath) {
-  const name = `non-streaming ${path} @${connections} conn${connections === 1 ? '' : 's'}`
-  bench.progress(`${name}: start (${settings.warmupS} s warm-up + ${settings.measureS} s measured)`)
-  const counters: { start?: CpuCounters; end?: CpuCounters } = {}
-  const load = await runLoad({
-    origin: originOf(bench, path),
-    path: CHAT_PATH,
-    body: CHAT_BODIES,
-    connections,
-    warmupMs: settings.warmupS * 1000,
-    measureMs: settings.measureS * 1000,
-    onWindowStart: () => {
-      counters.start = readCpuCounters(bench)
+/** The slices of one path as one run: latencies, requests and windows added up. */
+export function pooledRun(slices: readonly Slice[]): PathRun {
+  const windowMs = sum(slices.map((s) => s.load.windowMs))
+  const requests = sum(slices.map((s) => s.load.requests))
+  const percent = (ms: number) => (windowMs === 0 ? Number.NaN : (ms / windowMs) * 100)
+  return {
+    requests,
+    attempts: sum(slices.map((s) => s.load.attempts)),
+    failures: sum(slices.map((s) => s.load.failures)),
+    failureSamples: slices.flatMap((s) => s.load.samples).slice(0, 5),
+    windowMs,
+    reqPerS: windowMs === 0 ? 0 : requests / (windowMs / 1000),
+    latency: summarizeLatencies(slices.flatMap((s) => s.load.latenciesMs)),
+    machine: {
+      otherCpuPercent: percent(sum(slices.map((s) => s.otherCpuMs))),
+      stealPercent: percent(sum(slices.map((s) => s.stealMs))),
     },
-    onWindowEnd: () => {
-      counters.end = readCpuCounters(bench)
-    },
-  }).catch((err: unknown) => {
-    bench.assertAlive()
-    throw err
-  })
-  const usage = cpuUsage(counters.start!, counters.end!, load.windowMs, bench.clockTicksPerS)
-  const run: PathRun = { ...toPathRun(load), machine: usage.machine }
-  bench.progress(
-    `${name}: done, ${Math.round(run.reqPerS)} req/s, p50 ${run.latency.p50Ms.toFixed(3)} ms, ` +
-      `p99 ${run.latency.p99Ms.toFixed(3)} ms, ${run.failures} failed of ${run.attempts}` +
-      (usage.machine.otherCpuPercent >= OTHER_CPU_NOTICE_PERCENT
-        ? `; other processes used ${usage.machine.otherCpuPercent.toFixed(0)}% of a core meanwhile`
-        : ''),
+  }
+}
+
+/** What the proxy on a path spent over all its slices. */
+export function pooledCost(slices: readonly Slice[]): GatewayCost {
+  const requests = sum(slices.map((s) => s.load.requests))
+  const windowMs = sum(slices.map((s) => s.load.windowMs))
+  const userMs = sum(slices.map((s) => s.proxyCpu.userMs))
+  const systemMs = sum(slices.map((s) => s.proxyCpu.systemMs))
+  const perRequest = (ms: number) => (requests === 0 ? Number.NaN : ms / requests)
+  return {
+    cpuMs: userMs + systemMs,
+    cpuMsPerRequest: perRequest(userMs + systemMs),
+    userMsPerRequest: perRequest(userMs),
+    systemMsPerRequest: perRequest(systemMs),
+    corePercent: windowMs === 0 ? Number.NaN : ((userMs + systemMs) / windowMs) * 100,
+    maxRssMb: Math.max(0, ...slices.map((s) => s.maxRssKb)) / 1024,
+  }
+}
+
+const sum = (values: readonly number[]): number => values.reduce((total, v) => total + v, 0)
+
+function describe(name: string, run: PathRun): string {
+  return (
+    `${name}: ${Math.round(run.reqPerS)} req/s, p50 ${run.latency.p50Ms.toFixed(3)} ms, ` +
+    `p99 ${run.latency.p99Ms.toFixed(3)} ms, ${run.failures} failed of ${run.attempts}` +
+    (run.machine.otherCpuPercent >= OTHER_CPU_NOTICE_PERCENT
+      ? `; other processes used ${run.machine.otherCpuPercent.toFixed(0)}% of a core meanwhile`
+      : '')
   )
-  return { run, proxyCpu: path === 'peer' ? usage.peerCpu : usage.gatewayCpu }
 }
 
 /** Clock ticks of our four processes and of the whole machine, at one instant. */
@@ -204,12 +328,11 @@ function readCpuCounters(bench: BenchContext): CpuCounters {
 }
 
 /**
- * The gateway's CPU time in the window, and how much CPU the rest of the machine took meanwhile:
+ * The proxies' CPU time in the window, and how much CPU the rest of the machine took meanwhile:
  * another program on the gateway's core shows up as latency the gateway did not cause.
  */
-function cpuUsage(start: CpuCounters, end: CpuCounters, windowMs: number, ticksPerS: number) {
+function cpuUsage(start: CpuCounters, end: CpuCounters, ticksPerS: number) {
   const ms = (ticks: number) => (ticks * 1000) / ticksPerS
-  const percent = (ticks: number) => (windowMs === 0 ? Number.NaN : (ms(ticks) / windowMs) * 100)
   const used = (key: 'gateway' | 'peer' | 'upstream' | 'self') =>
     end[key].user - start[key].user + (end[key].system - start[key].system)
   const ours = used('gateway') + used('peer') + used('upstream') + used('self')
@@ -220,48 +343,69 @@ function cpuUsage(start: CpuCounters, end: CpuCounters, windowMs: number, ticksP
   return {
     gatewayCpu: cpuOf('gateway'),
     peerCpu: cpuOf('peer'),
-    machine: {
-      otherCpuPercent: Math.max(0, percent(end.machine.busy - start.machine.busy - ours)),
-      stealPercent: percent(end.machine.steal - start.machine.steal),
-    },
+    otherCpuMs: Math.max(0, ms(end.machine.busy - start.machine.busy - ours)),
+    stealMs: ms(end.machine.steal - start.machine.steal),
   }
 }
 
-export async function runTtfb(settings: Settings, bench: BenchContext, path: BenchPath): Promise<TtfbRun> {
-  bench.assertAlive()
-  const name = `streaming TTFB ${path} @1 conn`
+/**
+ * Streaming time to first byte on one path after another, in the same rounds as the non-streaming
+ * scenarios: `settings.ttfbRequests` per path in all, after a warm-up per path.
+ */
+export async function runTtfb(settings: Settings, bench: BenchContext): Promise<StreamingResult> {
+  const perRound = Math.max(1, Math.round(settings.ttfbRequests / settings.rounds))
   bench.progress(
-    `${name}: start (${settings.ttfbWarmupRequests} warm-up + ${settings.ttfbRequests} measured)`,
+    `streaming TTFB @1 conn: ${settings.ttfbWarmupRequests} warm-up requests per path, then ` +
+      `${settings.rounds} rounds of ${perRound} per path, in turn`,
   )
-  const result = await measureTtfb({
+  const results: Record<BenchPath, TtfbResult[]> = { direct: [], peer: [], gateway: [] }
+  for (const path of PATHS) await ttfbSlice(bench, path, settings.ttfbWarmupRequests, 1)
+  for (let round = 0; round < settings.rounds; round++) {
+    for (const path of rotate(PATHS, round))
+      results[path].push(await ttfbSlice(bench, path, TTFB_SLICE_WARMUP_REQUESTS, perRound))
+  }
+  const pooled = (path: BenchPath): TtfbRun => {
+    const slices = results[path]
+    const ttfbMs = slices.flatMap((s) => s.ttfbMs)
+    return {
+      requests: ttfbMs.length,
+      attempts: sum(slices.map((s) => s.attempts)),
+      failures: sum(slices.map((s) => s.failures)),
+      failureSamples: slices.flatMap((s) => s.samples).slice(0, 5),
+      ttfb: summarizeLatencies(ttfbMs),
+    }
+  }
+  const streaming: StreamingResult = {
+    connections: 1,
+    direct: pooled('direct'),
+    peer: pooled('peer'),
+    gateway: pooled('gateway'),
+  }
+  for (const path of PATHS) {
+    const run = streaming[path]
+    bench.progress(
+      `streaming TTFB ${path} @1 conn: p50 ${run.ttfb.p50Ms.toFixed(3)} ms, p99 ${run.ttfb.p99Ms.toFixed(3)} ms, ` +
+        `${run.failures} failed of ${run.attempts}`,
+    )
+  }
+  return streaming
+}
+
+/** Requests before each round's slice, not counted (a new pool connects). */
+const TTFB_SLICE_WARMUP_REQUESTS = 5
+
+async function ttfbSlice(
+  bench: BenchContext,
+  path: BenchPath,
+  warmupRequests: number,
+  requests: number,
+): Promise<TtfbResult> {
+  bench.assertAlive()
+  return measureTtfb({
     origin: originOf(bench, path),
     path: CHAT_PATH,
     body: STREAM_BODIES,
-    warmupRequests: settings.ttfbWarmupRequests,
-    requests: settings.ttfbRequests,
+    warmupRequests,
+    requests,
   })
-  const ttfb = summarizeLatencies(result.ttfbMs)
-  bench.progress(
-    `${name}: done, p50 ${ttfb.p50Ms.toFixed(3)} ms, p99 ${ttfb.p99Ms.toFixed(3)} ms, ` +
-      `${result.failures} failed of ${result.attempts}`,
-  )
-  return {
-    requests: result.ttfbMs.length,
-    attempts: result.attempts,
-    failures: result.failures,
-    failureSamples: result.samples,
-    ttfb,
-  }
-}
-
-function toPathRun(load: LoadResult): Omit<PathRun, 'machine'> {
-  return {
-    requests: load.requests,
-    attempts: load.attempts,
-    failures: load.failures,
-    failureSamples: load.samples,
-    windowMs: load.windowMs,
-    reqPerS: load.windowMs === 0 ? 0 : load.requests / (load.windowMs / 1000),
-    latency: summarizeLatencies(load.latenciesMs),
-  }
 }

@@ -2,8 +2,15 @@
 export interface Settings {
   /** Load before each measured window, not counted. */
   warmupS: number
-  /** Measured window of each non-streaming scenario. */
+  /**
+   * Requests sent to each path before anything is measured (and a quarter as many streamed), so
+   * the gateway is measured in its steady state, not while V8 still optimizes its code.
+   */
+  warmupRequests: number
+  /** Measured time of each path at each concurrency level, split over the rounds. */
   measureS: number
+  /** Rounds that measure the paths in turn (see `runNonStreaming`). */
+  rounds: number
   connections: number[]
   ttfbWarmupRequests: number
   ttfbRequests: number
@@ -21,8 +28,12 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Environment:
-  BENCH_SECONDS         measured seconds per non-streaming scenario (default 5)
-  BENCH_WARMUP_SECONDS  warm-up seconds before each, not measured (default 3)
+  BENCH_SECONDS         measured seconds per path and concurrency level (default 5)
+  BENCH_ROUNDS          rounds they are split over, the paths measured in turn (default 5)
+  BENCH_WARMUP_REQUESTS requests sent to each path before anything is measured, at 16 connections,
+                        and a quarter as many streamed (default 20000): V8 optimizes the gateway's
+                        code for its first ~10,000 requests, and that is not its steady state
+  BENCH_WARMUP_SECONDS  warm-up seconds per path before each concurrency level's rounds (default 3)
   BENCH_CONNECTIONS     comma-separated concurrency levels (default 1,16,64)
   BENCH_TTFB_REQUESTS   streaming requests measured per path (default 500, after 50 warm-up)
   BENCH_CPU_PROF=1      run the gateway under node --cpu-prof
@@ -40,9 +51,13 @@ export function settingsFrom(env: NodeJS.ProcessEnv): Settings {
   const measureS = positive(env, 'BENCH_SECONDS', 5)
   return {
     measureS,
+    rounds: Math.max(1, Math.round(positive(env, 'BENCH_ROUNDS', 5, { max: 100 }))),
     // Not shortened with BENCH_SECONDS: a gateway fresh from startup still optimizes code and grows
     // its heap for a few seconds, and measuring that would make short runs look several times slower.
     warmupS: positive(env, 'BENCH_WARMUP_SECONDS', 3, { isZeroAllowed: true }),
+    warmupRequests: Math.round(
+      positive(env, 'BENCH_WARMUP_REQUESTS', 20_000, { isZeroAllowed: true, max: 1_000_000 }),
+    ),
     connections: connectionCounts(env['BENCH_CONNECTIONS']),
     ttfbWarmupRequests: 50,
     ttfbRequests: Math.round(positive(env, 'BENCH_TTFB_REQUESTS', 500, { max: 100_000 })),
