@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { digestSha256 } from '../digest-sha256.js'
 import type { JwtPrincipal } from './jwt-verifier.js'
 
 export interface VerifiedTokenCache {
@@ -7,7 +7,7 @@ export interface VerifiedTokenCache {
 }
 
 /** Cache key for a token: its SHA-256, so the cache never holds bearer credentials. */
-export const tokenCacheKey = (token: string): string => createHash('sha256').update(token).digest('base64url')
+export const tokenCacheKey = (token: string): string => digestSha256(token, 'base64url')
 
 /**
  * Principals of recently verified tokens, so a client reusing its token skips the signature check.

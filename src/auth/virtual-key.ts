@@ -1,4 +1,5 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { digestSha256 } from '../digest-sha256.js'
 
 /**
  * Virtual keys look like `gth_<id>_<secret>`: a recognisable prefix (secret scanners and humans can
@@ -42,7 +43,7 @@ export function hashKey(key: string, secret: string): string {
 
 /** Config keys are declared by plain SHA-256 so a GitOps repository can hold them. */
 export function sha256Hex(key: string): string {
-  return createHash('sha256').update(key).digest('hex')
+  return digestSha256(key, 'hex')
 }
 
 /** Constant-time, so response timing does not tell how much of a hash matched. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { digestSha256 } from '../digest-sha256.js'
 
 /** Results computed from a text, kept by the text's SHA-256 so the text itself is never retained. */
 export interface TextCache<T> {
@@ -24,8 +24,7 @@ export function createTextCache<T>(opts: TextCacheOptions = {}): TextCache<T> {
   const { maxEntries = 4096, minChars = 256 } = opts
   const entries = new Map<string, T>()
   return {
-    keyOf: (text) =>
-      text.length < minChars ? undefined : createHash('sha256').update(text).digest('base64'),
+    keyOf: (text) => (text.length < minChars ? undefined : digestSha256(text, 'base64')),
     get(key) {
       if (key === undefined) return undefined
       const value = entries.get(key)
