@@ -181,8 +181,8 @@ const WARMUP_CONNECTIONS = 16
  * Brings every path to its steady state before anything is measured: `settings.warmupRequests`
  * non-streaming requests and a quarter as many streamed ones to each. Measured this way, V8 was
  * still optimizing the gateway's code through its first ~10,000 requests (over a thousand
- * functions compiled by then, a dozen in the next 40,000), and the p50 at one connection over
- * requests 2,000 to 4,000 was a third above its level after 6,000.
+ * functions compiled by then, a dozen in the next 40,000), and in three runs at one connection the
+ * p50 over requests 2,000 to 4,000 was 16 to 45 % above its level after 8,000.
  */
 export async function warmUpAll(settings: Settings, bench: BenchContext): Promise<Failures[]> {
   if (settings.warmupRequests === 0) return []
