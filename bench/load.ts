@@ -42,12 +42,7 @@ export interface LoadResult extends Failures {
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const pool = new Pool(loopbackOrigin(options.origin), {
-    connections: options.connections,
-    pipelining: 1,
-    headersTimeout: REQUEST_TIMEOUT_MS,
-    bodyTimeout: REQUEST_TIMEOUT_MS,
-  })
+  const pool = loadPool(options.origin, options.connections)
   const next = bodyCycle(options.body)
   const request = () => ({ path: options.path, method: 'POST' as const, headers: HEADERS, body: next() })
   const clock = { phase: 'warmup' as 'warmup' | 'measure' | 'done', startNs: 0n, endNs: 0n }
@@ -121,12 +116,7 @@ export interface SendOptions {
  * process to its steady state (code optimized, pools and heap grown) before anything is measured.
  */
 export async function sendRequests(options: SendOptions): Promise<Failures> {
-  const pool = new Pool(loopbackOrigin(options.origin), {
-    connections: options.connections,
-    pipelining: 1,
-    headersTimeout: REQUEST_TIMEOUT_MS,
-    bodyTimeout: REQUEST_TIMEOUT_MS,
-  })
+  const pool = loadPool(options.origin, options.connections)
   const next = bodyCycle(options.body)
   const tally: Failures = { attempts: 0, failures: 0, samples: [] }
   async function client(): Promise<void> {
@@ -159,12 +149,7 @@ export interface TtfbResult extends Failures {
 
 /** One connection, one streaming request after another; each stream is read to `[DONE]`. */
 export async function measureTtfb(options: TtfbOptions): Promise<TtfbResult> {
-  const pool = new Pool(loopbackOrigin(options.origin), {
-    connections: 1,
-    pipelining: 1,
-    headersTimeout: REQUEST_TIMEOUT_MS,
-    bodyTimeout: REQUEST_TIMEOUT_MS,
-  })
+  const pool = loadPool(options.origin, 1)
   const next = bodyCycle(options.body)
   const request = () => ({ path: options.path, method: 'POST' as const, headers: HEADERS, body: next() })
   const tally: Failures = { attempts: 0, failures: 0, samples: [] }
@@ -239,6 +224,16 @@ async function streamOnce(pool: Pool, request: RequestOptions): Promise<{ ttfbMs
 function countFailure(tally: Failures, failure: string): void {
   tally.failures++
   if (tally.samples.length < MAX_FAILURE_SAMPLES) tally.samples.push(failure)
+}
+
+/** One request in flight per connection, to 127.0.0.1 only, with timeouts so a hung request ends. */
+function loadPool(origin: string, connections: number): Pool {
+  return new Pool(loopbackOrigin(origin), {
+    connections,
+    pipelining: 1,
+    headersTimeout: REQUEST_TIMEOUT_MS,
+    bodyTimeout: REQUEST_TIMEOUT_MS,
+  })
 }
 
 function loopbackOrigin(url: string): string {
