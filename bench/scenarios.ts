@@ -136,17 +136,21 @@ export async function runNonStreaming(
     `${label}: ${settings.warmupS} s warm-up per path, then ${settings.rounds} rounds of ` +
       `${(sliceMs / 1000).toFixed(1)} s per path, in turn`,
   )
-  for (const path of PATHS) await measureSlice(bench, connections, path, settings.warmupS * 1000, 1)
+  for (const path of PATHS) {
+    bench.assertAlive()
+    await sendFor(bench, connections, path, settings.warmupS * 1000)
+  }
   const slices: Record<BenchPath, Slice[]> = { direct: [], peer: [], gateway: [] }
   const rounds: RoundP50[] = []
   for (let round = 0; round < settings.rounds; round++) {
     for (const path of rotate(PATHS, round))
       slices[path].push(await measureSlice(bench, connections, path, SLICE_WARMUP_MS, sliceMs))
     const p50 = (path: BenchPath) => summarizeLatencies(slices[path][round]!.load.latenciesMs).p50Ms
-    rounds.push({ directMs: p50('direct'), peerMs: p50('peer'), gatewayMs: p50('gateway') })
+    const p50s: RoundP50 = { directMs: p50('direct'), peerMs: p50('peer'), gatewayMs: p50('gateway') }
+    rounds.push(p50s)
     bench.progress(
-      `${label} round ${round + 1}/${settings.rounds}: p50 direct ${rounds[round]!.directMs.toFixed(3)}, ` +
-        `peer ${rounds[round]!.peerMs.toFixed(3)}, gateway ${rounds[round]!.gatewayMs.toFixed(3)} ms`,
+      `${label} round ${round + 1}/${settings.rounds}: p50 direct ${p50s.directMs.toFixed(3)}, ` +
+        `peer ${p50s.peerMs.toFixed(3)}, gateway ${p50s.gatewayMs.toFixed(3)} ms`,
     )
   }
   const result: NonStreamingResult = {
@@ -226,6 +230,7 @@ async function measureSlice(
   const rss = proxyPid === undefined ? undefined : sampleRss(proxyPid, RSS_SAMPLE_INTERVAL_MS)
   const counters: { start?: CpuCounters; end?: CpuCounters } = {}
   let load: LoadResult
+  let maxRssKb = 0
   try {
     load = await runLoad({
       origin: originOf(bench, path),
@@ -245,7 +250,7 @@ async function measureSlice(
       throw err
     })
   } finally {
-    rss?.stop()
+    maxRssKb = rss?.stop() ?? 0
   }
   bench.assertAlive()
   const usage = cpuUsage(counters.start!, counters.end!, bench.clockTicksPerS)
@@ -255,8 +260,23 @@ async function measureSlice(
       path === 'peer' ? usage.peerCpu : path === 'gateway' ? usage.gatewayCpu : { userMs: 0, systemMs: 0 },
     otherCpuMs: usage.otherCpuMs,
     stealMs: usage.stealMs,
-    maxRssKb: rss?.stop() ?? 0,
+    maxRssKb,
   }
+}
+
+/** Load on one path for `ms`, nothing measured: connections opened and pools grown at this level. */
+async function sendFor(bench: BenchContext, connections: number, path: BenchPath, ms: number): Promise<void> {
+  await runLoad({
+    origin: originOf(bench, path),
+    path: CHAT_PATH,
+    body: CHAT_BODIES,
+    connections,
+    warmupMs: ms,
+    measureMs: 0,
+  }).catch((err: unknown) => {
+    bench.assertAlive()
+    throw err
+  })
 }
 
 /** The slices of one path as one run: latencies, requests and windows added up. */
