@@ -115,15 +115,22 @@ export interface SendOptions {
  * A fixed number of requests over `connections` closed-loop clients, nothing timed: to bring a
  * process to its steady state (code optimized, pools and heap grown) before anything is measured.
  */
-export async function sendRequests(options: SendOptions): Promise<Failures> {
+export interface SendResult extends Failures {
+  /** Each successful request's latency, in the order they completed. */
+  latenciesMs: number[]
+}
+
+export async function sendRequests(options: SendOptions): Promise<SendResult> {
   const pool = loadPool(options.origin, options.connections)
   const next = bodyCycle(options.body)
-  const tally: Failures = { attempts: 0, failures: 0, samples: [] }
+  const tally: SendResult = { attempts: 0, failures: 0, samples: [], latenciesMs: [] }
   async function client(): Promise<void> {
     while (tally.attempts < options.requests) {
       tally.attempts++
+      const startedNs = process.hrtime.bigint()
       const failure = await send(pool, { path: options.path, method: 'POST', headers: HEADERS, body: next() })
       if (failure !== undefined) countFailure(tally, failure)
+      else tally.latenciesMs.push(Number(process.hrtime.bigint() - startedNs) / 1e6)
     }
   }
   try {

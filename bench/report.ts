@@ -1,4 +1,5 @@
 import { type BenchResults, OTHER_CPU_NOTICE_PERCENT } from './results.js'
+import { WARMUP_WINDOW_REQUESTS } from './scenarios.js'
 
 /** The results as aligned plain-text tables for a terminal. */
 export function formatReport(results: BenchResults): string {
@@ -19,9 +20,20 @@ export function formatReport(results: BenchResults): string {
       `NOTE: the peer burnt ${settings.peerWorkUs} us of CPU per request before forwarding (BENCH_PEER_WORK_US): ` +
         'it is not a bare hop in this run.',
     )
-  lines.push('', formatNonStreaming(results), '', formatStreaming(results), '', formatMemory(results), '')
+  lines.push('', formatWarmup(results), '', formatNonStreaming(results), '', formatStreaming(results))
+  lines.push('', formatMemory(results), '')
   lines.push(formatRounds(results), '', formatBeyondPeer(results), '', formatTargets(results))
   return lines.join('\n')
+}
+
+/** How each path's p50 moved over the warm-up: flat once its code is optimized (steady state). */
+function formatWarmup(results: BenchResults): string {
+  if (results.warmupCurves.length === 0) return 'Warm-up to steady state: skipped (BENCH_WARMUP_REQUESTS=0)'
+  const rows = results.warmupCurves.map((c) => `  ${c.path.padEnd(7)} ${c.p50sMs.map(ms).join(' ')}`)
+  return [
+    `Warm-up at 16 connections, p50 (ms) over each ${WARMUP_WINDOW_REQUESTS.toLocaleString('en-US')} requests in turn:`,
+    ...rows,
+  ].join('\n')
 }
 
 function formatNonStreaming(results: BenchResults): string {

@@ -46,6 +46,18 @@ export interface NonStreamingResult {
   rounds: RoundP50[]
 }
 
+/** What the steady-state warm-up sent, and how each path's p50 moved while it did. */
+export interface Warmup {
+  tallies: Failures[]
+  curves: WarmupCurve[]
+}
+
+/** A path's p50 over each `WARMUP_WINDOW_REQUESTS` warm-up requests (16 connections), in order. */
+export interface WarmupCurve {
+  path: 'direct' | 'peer' | 'gateway'
+  p50sMs: number[]
+}
+
 export interface RoundP50 {
   directMs: number
   peerMs: number
@@ -86,6 +98,7 @@ export interface BenchResults {
   placement: string
   clockTicksPerS: number
   settings: Settings
+  warmupCurves: WarmupCurve[]
   nonStreaming: NonStreamingResult[]
   streaming: StreamingResult
   memory: { maxRssMb: number; hwmMb: number }

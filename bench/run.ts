@@ -241,11 +241,12 @@ async function measure(settings: Settings, bench: BenchContext, isPinned: boolea
       : 'Placement: UNPINNED (taskset or a second core missing); gateway, upstream and load share all cores.',
     clockTicksPerS: bench.clockTicksPerS,
     settings: { ...settings },
+    warmupCurves: warmup.curves,
     nonStreaming,
     streaming,
     memory,
   }
-  const invalidReasons = [...warmupFailureReasons(warmup), ...findInvalidReasons(partial)]
+  const invalidReasons = [...warmupFailureReasons(warmup.tallies), ...findInvalidReasons(partial)]
   return {
     ...partial,
     beyondPeer: beyondPeer(partial),

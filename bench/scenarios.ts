@@ -16,6 +16,8 @@ import {
   type RoundP50,
   type StreamingResult,
   type TtfbRun,
+  type Warmup,
+  type WarmupCurve,
 } from './results.js'
 import type { Settings } from './settings.js'
 
@@ -180,31 +182,45 @@ export function rotate<T>(items: readonly T[], by: number): T[] {
 
 /** Connections the steady-state warm-up sends over. */
 const WARMUP_CONNECTIONS = 16
+/** Requests per point of the warm-up's curve. */
+export const WARMUP_WINDOW_REQUESTS = 2_000
+
+/** The p50 of each run of `size` consecutive latencies (a last, partial run included). */
+export function p50PerWindow(latenciesMs: readonly number[], size: number): number[] {
+  const p50s: number[] = []
+  for (let at = 0; at < latenciesMs.length; at += size)
+    p50s.push(summarizeLatencies(latenciesMs.slice(at, at + size)).p50Ms)
+  return p50s
+}
 
 /**
  * Brings every path to its steady state before anything is measured: `settings.warmupRequests`
- * non-streaming requests and a quarter as many streamed ones to each. Measured this way, V8 was
- * still optimizing the gateway's code through its first ~10,000 requests (over a thousand
- * functions compiled by then, a dozen in the next 40,000), and in three runs at one connection the
- * p50 over requests 2,000 to 4,000 was 16 to 45 % above its level after 8,000.
+ * non-streaming requests and a quarter as many streamed ones to each. V8 optimizes the gateway's
+ * code through its first several thousand requests; each path's p50 over every
+ * `WARMUP_WINDOW_REQUESTS` is kept (and printed) to show where it levels off.
  */
-export async function warmUpAll(settings: Settings, bench: BenchContext): Promise<Failures[]> {
-  if (settings.warmupRequests === 0) return []
+export async function warmUpAll(settings: Settings, bench: BenchContext): Promise<Warmup> {
+  if (settings.warmupRequests === 0) return { tallies: [], curves: [] }
   const streamed = Math.round(settings.warmupRequests / 4)
   bench.progress(
     `warm-up to steady state: ${settings.warmupRequests} requests and ${streamed} streamed ones ` +
       `per path, ${WARMUP_CONNECTIONS} connections, not measured`,
   )
   const tallies: Failures[] = []
+  const curves: WarmupCurve[] = []
   for (const path of PATHS) {
     bench.assertAlive()
     const origin = originOf(bench, path)
     const common = { origin, path: CHAT_PATH, connections: WARMUP_CONNECTIONS }
-    tallies.push(await sendRequests({ ...common, body: CHAT_BODIES, requests: settings.warmupRequests }))
-    tallies.push(await sendRequests({ ...common, body: STREAM_BODIES, requests: streamed }))
-    bench.progress(`  ${path}: warmed up`)
+    const plain = await sendRequests({ ...common, body: CHAT_BODIES, requests: settings.warmupRequests })
+    tallies.push(plain, await sendRequests({ ...common, body: STREAM_BODIES, requests: streamed }))
+    const p50sMs = p50PerWindow(plain.latenciesMs, WARMUP_WINDOW_REQUESTS)
+    curves.push({ path, p50sMs })
+    bench.progress(
+      `  ${path}: warmed up; p50 per ${WARMUP_WINDOW_REQUESTS} requests ${p50sMs.map((p) => p.toFixed(2)).join(', ')} ms`,
+    )
   }
-  return tallies
+  return { tallies, curves }
 }
 
 /** One window of load on one path, with what the proxy on it and the rest of the machine spent. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { pooledCost, pooledRun, rotate, type Slice } from '../../bench/scenarios.js'
+import { p50PerWindow, pooledCost, pooledRun, rotate, type Slice } from '../../bench/scenarios.js'
 
 const slice = (latenciesMs: number[], over: Partial<Slice> = {}): Slice => ({
   load: {
@@ -61,5 +61,12 @@ describe('the bench measures the paths in turn, round after round', () => {
     const cost = pooledCost([slice([])])
     expect(cost.cpuMsPerRequest).toBeNaN()
     expect(pooledRun([slice([])]).latency.p50Ms).toBeNaN()
+  })
+
+  it("draws the warm-up's curve: one p50 per window of requests, in the order they completed", () => {
+    // Slow while the code is optimized, then flat: the curve must show the fall, window by window.
+    const latencies = [9, 9, 8, 5, 5, 6, 2, 2, 2, 2, 3]
+    expect(p50PerWindow(latencies, 3)).toEqual([9, 5, 2, 2])
+    expect(p50PerWindow([], 3)).toEqual([])
   })
 })
