@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { protectSchema } from '../config/protect-schema.js'
 import { loadProtection } from './load-protection.js'
 
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -48,9 +49,14 @@ describe('loadProtection', () => {
     expect(modules.has(join('protect', 'load-protection.ts'))).toBe(true)
   })
 
-  it('loads what the runtime builds a protector with', async () => {
+  it('loads what the runtime builds a working protector with', async () => {
     const protection = await loadProtection()
-    expect(typeof protection.createProtector).toBe('function')
-    expect(typeof protection.createRemoteChecks).toBe('function')
+    const protector = protection.createProtector(protectSchema.parse({}), { secret: 's' })
+    const scan = await protector.scan({
+      model: 'm',
+      messages: [{ role: 'user', content: 'Mail ada@example.com' }],
+    })
+    expect(scan.counts).toEqual({ email: 1 })
+    await protector.close()
   })
 })
